@@ -1,0 +1,12 @@
+import { httpHandler } from '../../shared/http/handler.ts';
+import type { ServerService } from '../../shared/services/servers.ts';
+import { services } from '../../shared/composition.ts';
+
+/** 204 when the server had no host and is gone; 202 while its host is being terminated. */
+export const createHandler = (servers: Pick<ServerService, 'remove'>) =>
+  httpHandler('servers-delete', {}, async ({ principal, params }) => {
+    const { gone, server } = await servers.remove(principal, params.id ?? '');
+    return gone ? { status: 204 } : { status: 202, json: server };
+  });
+
+export const handler = createHandler(services().servers);

@@ -1,0 +1,40 @@
+/** Key builders and cursors for the single table; `docs/storage.md` draws the whole design. */
+import { ValidationError } from '../../domain/errors.ts';
+import { ACTIVE_SHARDS } from './table-design.ts';
+
+export const keys = {
+  tenant: (tenantId: string) => `TENANT#${tenantId}`,
+  server: (serverId: string) => `SERVER#${serverId}`,
+  key: (keyId: string) => `KEY#${keyId}`,
+  keyHash: (hash: string) => `KEYHASH#${hash}`,
+  package: (packageId: string) => `PACKAGE#${packageId}`,
+  idempotency: (key: string) => `IDEMPOTENCY#${key}`,
+  /** Events live in their server's own partition, newest last by sort key. */
+  serverEvents: (serverId: string) => `SERVER#${serverId}`,
+  event: (at: string, unique: string) => `EVENT#${at}#${unique}`,
+};
+
+/** Spreads active servers over index partitions by a stable hash of their id. */
+export function activeShardOf(serverId: string): string {
+  let hash = 0;
+  for (const ch of serverId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return `ACTIVE#${hash % ACTIVE_SHARDS}`;
+}
+
+/**
+ * Cursors carry only the last sort key, checked against the partition's prefix: a forged
+ * cursor can neither name another partition nor reach DynamoDB as a malformed key.
+ */
+export const cursors = {
+  encode: (sortKey: string): string => Buffer.from(sortKey, 'utf8').toString('base64url'),
+  decode(cursor: string, prefix: string): string {
+    const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
+    if (!sortKey.startsWith(prefix) || sortKey.length > 300 || cursors.encode(sortKey) !== cursor) {
+      throw new ValidationError('The cursor is not valid here.', [{ path: 'cursor', message: 'is not a cursor from this list' }]);
+    }
+    return sortKey;
+  },
+};
+
+/** Epoch seconds for the table's TTL attribute. */
+export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);

@@ -1,0 +1,191 @@
+/**
+ * The one middy chain every HTTP handler runs in. A handler supplies only what is particular
+ * to it (its route, its body schema, one service call); this chain does the rest: logging with
+ * the request id, security headers, body limits and parsing, authentication and scope, zod
+ * validation, and mapping every error to problem+json.
+ */
+import { correlationPaths } from '@aws-lambda-powertools/logger/correlationId';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { Principal } from '../domain/api-key.ts';
+import { requireScope } from '../domain/api-key.ts';
+import {
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors.ts';
+import { parseOrThrow } from '../domain/validation.ts';
+import type { z } from '../domain/zod.ts';
+import type { AuthContext } from './auth-context.ts';
+import { decodePrincipal } from './auth-context.ts';
+import { logger } from './logger.ts';
+import { problemResponse, toProblem } from './problem.ts';
+import type { RouteDef } from './routes.ts';
+import { ROUTES } from './routes.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthContext>;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+
+export interface ApiRequest<Body> {
+  readonly body: Body;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Present on every `apiKey` route (the chain answers 401 before the handler otherwise). */
+  readonly principal: Principal;
+  readonly requestId: string;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  /** JSON-serialised unless `text` is given. */
+  readonly json?: unknown;
+  /** A pre-rendered body and its content type. */
+  readonly text?: { readonly body: string; readonly contentType: string };
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface RouteOptions<Schema extends z.ZodMiniType | undefined> {
+  /** The JSON body's schema; routes without one ignore any body. */
+  readonly body?: Schema;
+}
+
+type BodyOf<Schema> = Schema extends z.ZodMiniType ? z.output<Schema> : undefined;
+
+interface State {
+  principal: Principal | null;
+  body: unknown;
+}
+
+export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined>(
+  routeName: string,
+  options: RouteOptions<Schema>,
+  fn: (request: ApiRequest<BodyOf<Schema>>) => Promise<ApiResponse>,
+): ApiHandler {
+  const route = findRoute(routeName);
+  const state = new WeakMap<ApiEvent, State>();
+
+  const run = async (event: ApiEvent): Promise<ApiResult> => {
+    const { principal, body } = state.get(event) ?? { principal: null, body: undefined };
+    const parsedBody = options.body ? parseOrThrow(options.body, body) : undefined;
+    const response = await fn({
+      body: parsedBody as BodyOf<Schema>,
+      params: event.pathParameters ?? {},
+      query: event.queryStringParameters ?? {},
+      headers: event.headers ?? {},
+      principal: principal as Principal,
+      requestId: event.requestContext.requestId,
+    });
+    return toResult(response);
+  };
+
+  const requestState: MiddlewareObj<ApiEvent, ApiResult> = {
+    before: ({ event }) => {
+      const principal = authenticate(route, event);
+      state.set(event, { principal, body: options.body ? readJsonBody(event) : undefined });
+    },
+  };
+
+  return middy<ApiEvent, ApiResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: correlationPaths.API_GATEWAY_HTTP }))
+    .use(accessLog(route))
+    .use(httpSecurityHeaders())
+    .use(problems())
+    .use(requestState)
+    .handler(run);
+}
+
+function findRoute(name: string): RouteDef {
+  const route = ROUTES.find((r) => r.name === name);
+  if (!route) throw new Error(`No route named ${name} in the route table`);
+  return route;
+}
+
+/** API-key routes need an authenticated caller (401) holding the route's scope (403). */
+function authenticate(route: RouteDef, event: ApiEvent): Principal | null {
+  if (route.auth === 'none') return null;
+  const principal = decodePrincipal(event.requestContext.authorizer?.lambda);
+  if (!principal) throw new UnauthorizedError('A valid API key is required: send Authorization: Bearer <key>.');
+  logger.appendKeys({ tenantId: principal.tenantId, keyId: principal.keyId });
+  if (route.scope) requireScope(principal, route.scope);
+  return principal;
+}
+
+/** Bounds, checks and parses a JSON body: 413 over 1 MiB, 415 if not JSON, 400 if malformed. */
+function readJsonBody(event: ApiEvent): unknown {
+  const raw = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw && raw.byteLength > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB).`);
+  }
+  if (!raw || raw.byteLength === 0) {
+    throw new ValidationError('A JSON body is required.', [{ path: '', message: 'is missing' }]);
+  }
+  const contentType = event.headers?.['content-type'];
+  if (!contentType || !JSON_TYPE.test(contentType)) {
+    throw new UnsupportedMediaTypeError(
+      `Send the body as application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'no Content-Type'}).`,
+    );
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`, [], { cause: error });
+  }
+}
+
+function toResult(response: ApiResponse): ApiResult {
+  const headers: Record<string, string> = { 'cache-control': 'no-store', ...response.headers };
+  if (response.text) {
+    return { statusCode: response.status, headers: { ...headers, 'content-type': response.text.contentType }, body: response.text.body };
+  }
+  if (response.json === undefined) return { statusCode: response.status, headers };
+  return {
+    statusCode: response.status,
+    headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(response.json),
+  };
+}
+
+function problems(): MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    onError: (request) => {
+      const problem = toProblem(request.error, request.event.requestContext.requestId);
+      if (problem.status >= 500) {
+        logger.error('request failed', { error: request.error as Error });
+      }
+      request.response = problemResponse(problem);
+    },
+  };
+}
+
+/** One line per request: what was asked, what was answered, how long it took. Never bodies. */
+function accessLog(route: RouteDef): MiddlewareObj<ApiEvent, ApiResult> {
+  const started = new WeakMap<ApiEvent, number>();
+  const line = (event: ApiEvent, status: number | undefined) =>
+    logger.info('request', {
+      route: route.name,
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      status,
+      durationMs: Math.round(performance.now() - (started.get(event) ?? performance.now())),
+    });
+  return {
+    before: ({ event }) => {
+      started.set(event, performance.now());
+    },
+    after: ({ event, response }) => line(event, response?.statusCode),
+    onError: ({ event, response }) => line(event, response?.statusCode),
+  };
+}

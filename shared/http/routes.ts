@@ -1,0 +1,49 @@
+/**
+ * The one route table. The CDK API construct makes a Lambda function and an API Gateway route
+ * of each entry; the local runtime serves the same entries over loopback HTTP. Neither keeps a
+ * list of its own, so the two cannot drift.
+ */
+import type { Scope } from '../domain/api-key.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a function may do to the table; the CDK grants exactly this. */
+export type TableAccess = 'none' | 'read' | 'readWrite';
+
+export interface RouteDef {
+  /** Stable name: the function's construct id in CDK and its label in logs and benchmarks. */
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: `/v1/servers/{id}`. */
+  readonly path: string;
+  /** The Lambda entry point, relative to the repository root. */
+  readonly entry: string;
+  /** `apiKey`: behind the API-key authorizer; `none`: public. */
+  readonly auth: 'apiKey' | 'none';
+  /** The scope the caller's key must hold (checked by the handler, after the authorizer). */
+  readonly scope?: Scope;
+  readonly table: TableAccess;
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { name: 'meta-health', method: 'GET', path: '/v1/health', entry: 'functions/meta/health.ts', auth: 'none', table: 'none' },
+  { name: 'meta-openapi', method: 'GET', path: '/v1/openapi.json', entry: 'functions/meta/openapi.ts', auth: 'none', table: 'none' },
+  { name: 'servers-create', method: 'POST', path: '/v1/servers', entry: 'functions/servers/create.ts', auth: 'apiKey', scope: 'servers:write', table: 'readWrite' },
+  { name: 'servers-list', method: 'GET', path: '/v1/servers', entry: 'functions/servers/list.ts', auth: 'apiKey', scope: 'servers:read', table: 'read' },
+  { name: 'servers-get', method: 'GET', path: '/v1/servers/{id}', entry: 'functions/servers/get.ts', auth: 'apiKey', scope: 'servers:read', table: 'read' },
+  { name: 'servers-patch', method: 'PATCH', path: '/v1/servers/{id}', entry: 'functions/servers/patch.ts', auth: 'apiKey', scope: 'servers:write', table: 'readWrite' },
+  { name: 'servers-delete', method: 'DELETE', path: '/v1/servers/{id}', entry: 'functions/servers/delete.ts', auth: 'apiKey', scope: 'servers:write', table: 'readWrite' },
+  { name: 'servers-config', method: 'GET', path: '/v1/servers/{id}/config.sii', entry: 'functions/servers/config.ts', auth: 'apiKey', scope: 'servers:read', table: 'read' },
+  { name: 'servers-events', method: 'GET', path: '/v1/servers/{id}/events', entry: 'functions/servers/events.ts', auth: 'apiKey', scope: 'servers:read', table: 'read' },
+  { name: 'keys-create', method: 'POST', path: '/v1/keys', entry: 'functions/keys/create.ts', auth: 'apiKey', scope: 'keys:admin', table: 'readWrite' },
+  { name: 'keys-list', method: 'GET', path: '/v1/keys', entry: 'functions/keys/list.ts', auth: 'apiKey', scope: 'keys:admin', table: 'read' },
+  { name: 'keys-delete', method: 'DELETE', path: '/v1/keys/{id}', entry: 'functions/keys/delete.ts', auth: 'apiKey', scope: 'keys:admin', table: 'readWrite' },
+];
+
+/** The API-key authorizer: not a route, but built and granted like one (it reads key hashes). */
+export const AUTHORIZER = { name: 'authorizer', entry: 'functions/authorizer.ts', table: 'read' } as const;
+
+/** How long API Gateway caches an authorizer answer; a deleted key works at most this long. */
+export const AUTHORIZER_CACHE_SECONDS = 30;
+
+export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;
