@@ -7,7 +7,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // Handlers log through Powertools; the assertions, not the log lines, tell the story here.
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        },
+      },
       {
         test: {
           name: 'integration',

@@ -4,8 +4,11 @@
  * by each handler. Unknown keys are passed on as unauthenticated so the handler can answer the
  * contract's 401 problem (an HTTP API authorizer's own denial is always a bare 403).
  */
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { services } from '../shared/composition.ts';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
+import { lazyHandler, services } from '../shared/composition.ts';
 import type { AuthContext } from '../shared/http/auth-context.ts';
 import { encodePrincipal } from '../shared/http/auth-context.ts';
 import { logger } from '../shared/http/logger.ts';
@@ -19,8 +22,9 @@ export const createHandler =
     const header = event.headers?.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match?.[1] ? await keys.authenticate(match[1]) : null;
-    if (!principal) logger.info('unknown or malformed API key', { requestId: event.requestContext.requestId });
+    if (!principal)
+      logger.info('unknown or malformed API key', { requestId: event.requestContext.requestId });
     return { isAuthorized: true, context: encodePrincipal(principal) };
   };
 
-export const handler = createHandler(services().keys);
+export const handler = lazyHandler(() => createHandler(services().keys));

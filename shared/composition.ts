@@ -2,6 +2,7 @@
  * The composition root shared by the Lambda entry points and the local runtime: configuration
  * from the environment, SDK clients and adapters, built once per process on first use.
  */
+import type { Context } from 'aws-lambda';
 import { createDocumentClient } from './adapters/aws-clients.ts';
 import { createKeyRepository } from './adapters/dynamodb/key-repository.ts';
 import { createPackageCatalog } from './adapters/dynamodb/package-catalog.ts';
@@ -21,7 +22,10 @@ export interface Services {
 }
 
 export function buildServices(config: RuntimeConfig): Services {
-  const client = createDocumentClient({ region: config.region, endpoints: { dynamodb: config.dynamodbEndpoint } });
+  const client = createDocumentClient({
+    region: config.region,
+    endpoints: { dynamodb: config.dynamodbEndpoint },
+  });
   const { tableName } = config;
   const clock = systemClock;
   return {
@@ -42,4 +46,16 @@ let cached: Services | undefined;
 export function services(): Services {
   cached ??= buildServices(loadConfig());
   return cached;
+}
+
+/**
+ * A Lambda entry point's `handler`: built at its first invocation (once per cold start), so
+ * that importing the module (tests, the OpenAPI build) needs no environment.
+ */
+export function lazyHandler<E, R>(build: () => (event: E, context: Context) => Promise<R>) {
+  let built: ((event: E, context: Context) => Promise<R>) | undefined;
+  return (event: E, context: Context): Promise<R> => {
+    built ??= build();
+    return built(event, context);
+  };
 }

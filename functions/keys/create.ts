@@ -1,7 +1,7 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { CreateKeyRequestSchema } from '../../shared/domain/api-key.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import type { KeyService } from '../../shared/services/keys.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (keys: Pick<KeyService, 'create'>) =>
   httpHandler('keys-create', { body: CreateKeyRequestSchema }, async ({ principal, body }) => ({
@@ -9,4 +9,4 @@ export const createHandler = (keys: Pick<KeyService, 'create'>) =>
     json: await keys.create(principal, body),
   }));
 
-export const handler = createHandler(services().keys);
+export const handler = lazyHandler(() => createHandler(services().keys));

@@ -1,6 +1,6 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import type { KeyService } from '../../shared/services/keys.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (keys: Pick<KeyService, 'remove'>) =>
   httpHandler('keys-delete', {}, async ({ principal, params }) => {
@@ -8,4 +8,4 @@ export const createHandler = (keys: Pick<KeyService, 'remove'>) =>
     return { status: 204 };
   });
 
-export const handler = createHandler(services().keys);
+export const handler = lazyHandler(() => createHandler(services().keys));

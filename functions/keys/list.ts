@@ -1,7 +1,7 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import { pageOf } from '../../shared/http/pagination.ts';
 import type { KeyService } from '../../shared/services/keys.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (keys: Pick<KeyService, 'list'>) =>
   httpHandler('keys-list', {}, async ({ principal, query }) => ({
@@ -9,4 +9,4 @@ export const createHandler = (keys: Pick<KeyService, 'list'>) =>
     json: await keys.list(principal, pageOf(query)),
   }));
 
-export const handler = createHandler(services().keys);
+export const handler = lazyHandler(() => createHandler(services().keys));

@@ -1,9 +1,8 @@
-import { etagOf } from '../../shared/domain/server.ts';
-import { CreateServerRequestSchema } from '../../shared/domain/server.ts';
+import { lazyHandler, services } from '../../shared/composition.ts';
+import { CreateServerRequestSchema, etagOf } from '../../shared/domain/server.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import { idempotencyKeyOf } from '../../shared/http/idempotency.ts';
 import type { ServerService } from '../../shared/services/servers.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (servers: Pick<ServerService, 'create'>) =>
   httpHandler('servers-create', { body: CreateServerRequestSchema }, async ({ principal, body, headers }) => {
@@ -19,4 +18,4 @@ export const createHandler = (servers: Pick<ServerService, 'create'>) =>
     };
   });
 
-export const handler = createHandler(services().servers);
+export const handler = lazyHandler(() => createHandler(services().servers));

@@ -1,6 +1,6 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import type { ServerService } from '../../shared/services/servers.ts';
-import { services } from '../../shared/composition.ts';
 
 /** 204 when the server had no host and is gone; 202 while its host is being terminated. */
 export const createHandler = (servers: Pick<ServerService, 'remove'>) =>
@@ -9,4 +9,4 @@ export const createHandler = (servers: Pick<ServerService, 'remove'>) =>
     return gone ? { status: 204 } : { status: 202, json: server };
   });
 
-export const handler = createHandler(services().servers);
+export const handler = lazyHandler(() => createHandler(services().servers));

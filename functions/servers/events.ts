@@ -1,7 +1,7 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import { pageOf } from '../../shared/http/pagination.ts';
 import type { ServerService } from '../../shared/services/servers.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (servers: Pick<ServerService, 'events'>) =>
   httpHandler('servers-events', {}, async ({ principal, params, query }) => ({
@@ -9,4 +9,4 @@ export const createHandler = (servers: Pick<ServerService, 'events'>) =>
     json: await servers.events(principal, params.id ?? '', pageOf(query)),
   }));
 
-export const handler = createHandler(services().servers);
+export const handler = lazyHandler(() => createHandler(services().servers));

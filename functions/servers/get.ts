@@ -1,7 +1,7 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { etagOf } from '../../shared/domain/server.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import type { ServerService } from '../../shared/services/servers.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (servers: Pick<ServerService, 'get'>) =>
   httpHandler('servers-get', {}, async ({ principal, params }) => {
@@ -9,4 +9,4 @@ export const createHandler = (servers: Pick<ServerService, 'get'>) =>
     return { status: 200, json: server, headers: { etag: etagOf(server.version) } };
   });
 
-export const handler = createHandler(services().servers);
+export const handler = lazyHandler(() => createHandler(services().servers));

@@ -1,7 +1,7 @@
+import { lazyHandler, services } from '../../shared/composition.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import { pageOf } from '../../shared/http/pagination.ts';
 import type { ServerService } from '../../shared/services/servers.ts';
-import { services } from '../../shared/composition.ts';
 
 export const createHandler = (servers: Pick<ServerService, 'list'>) =>
   httpHandler('servers-list', {}, async ({ principal, query }) => ({
@@ -9,4 +9,4 @@ export const createHandler = (servers: Pick<ServerService, 'list'>) =>
     json: await servers.list(principal, pageOf(query)),
   }));
 
-export const handler = createHandler(services().servers);
+export const handler = lazyHandler(() => createHandler(services().servers));

@@ -9,3 +9,6 @@ export const ENV = {
   /** `true` in local mode (`npm start`). */
   local: 'CONVOY_LOCAL',
 } as const;
+
+/** The instance-type allow-list when the deployment sets none; the first is the default. */
+export const DEFAULT_INSTANCE_TYPES = ['t3.medium', 't3a.medium', 't3.large'] as const;

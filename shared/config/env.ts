@@ -1,8 +1,8 @@
 /** Configuration from the environment, parsed once at cold start; a bad value fails fast by name. */
 import { InstanceTypeSchema } from '../domain/server.ts';
 import { issuesOf } from '../domain/validation.ts';
-import { z } from '../domain/zod.ts';
-import { ENV } from './env-names.ts';
+import * as z from '../domain/zod.ts';
+import { DEFAULT_INSTANCE_TYPES, ENV } from './env-names.ts';
 
 const csv = z.pipe(
   z.string(),
@@ -17,10 +17,11 @@ const csv = z.pipe(
 const RuntimeEnvSchema = z.object({
   [ENV.tableName]: z.string().check(z.minLength(1)),
   [ENV.dynamodbEndpoint]: z.optional(z.url()),
-  [ENV.instanceTypes]: z._default(
-    z.pipe(csv, z.array(InstanceTypeSchema).check(z.minLength(1))),
-    ['t3.medium', 't3a.medium', 't3.large'],
-  ),
+  [ENV.instanceTypes]: z._default(z.pipe(csv, z.array(InstanceTypeSchema).check(z.minLength(1))), [
+    't3.medium',
+    't3a.medium',
+    't3.large',
+  ]),
   [ENV.version]: z._default(z.string(), '0.0.0-dev'),
   [ENV.local]: z._default(z.stringbool(), false),
   AWS_REGION: z._default(z.string(), 'us-east-1'),

@@ -1,7 +1,7 @@
 /** API keys, scopes and the caller they authenticate. */
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { ServerIdSchema } from './server.ts';
-import { z } from './zod.ts';
+import * as z from './zod.ts';
 
 export const SCOPES = [
   'servers:read',
@@ -13,20 +13,16 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export const KeyNameSchema = z
-  .string()
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(100, 'must be at most 100 characters'),
-    z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
-  );
+export const KeyNameSchema = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(100, 'must be at most 100 characters'),
+  z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
+);
 
-export const ScopesSchema = z
-  .array(z.enum(SCOPES))
-  .check(
-    z.minLength(1, 'must grant at least one scope'),
-    z.refine((s) => new Set(s).size === s.length, 'must not list a scope twice'),
-  );
+export const ScopesSchema = z.array(z.enum(SCOPES)).check(
+  z.minLength(1, 'must grant at least one scope'),
+  z.refine((s) => new Set(s).size === s.length, 'must not list a scope twice'),
+);
 
 export const CreateKeyRequestSchema = z.strictObject({
   name: KeyNameSchema,

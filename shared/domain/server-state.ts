@@ -35,7 +35,11 @@ export type Transition =
   /** The server's record is to be removed. */
   | { readonly kind: 'remove' };
 
-const move = (to: ServerState, effect: HostEffect | null = null): Transition => ({ kind: 'move', to, effect });
+const move = (to: ServerState, effect: HostEffect | null = null): Transition => ({
+  kind: 'move',
+  to,
+  effect,
+});
 const unchanged: Transition = { kind: 'unchanged' };
 const rejected = (detail: string): Transition => ({ kind: 'rejected', detail });
 

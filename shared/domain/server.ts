@@ -6,7 +6,7 @@
 import type { FieldIssue } from './errors.ts';
 import { ValidationError } from './errors.ts';
 import { issuesOf } from './validation.ts';
-import { z } from './zod.ts';
+import * as z from './zod.ts';
 
 export const GAMES = ['ets2', 'ats'] as const;
 export type Game = (typeof GAMES)[number];
@@ -28,12 +28,10 @@ export const SII_UNSAFE_MESSAGE =
 
 /** A string that can be written between double quotes of an SII file without breaking out. */
 export const siiString = (maxChars: number) =>
-  z
-    .string()
-    .check(
-      z.refine((s) => !SII_UNSAFE.test(s), SII_UNSAFE_MESSAGE),
-      z.refine((s) => [...s].length <= maxChars, `must be at most ${maxChars} characters`),
-    );
+  z.string().check(
+    z.refine((s) => !SII_UNSAFE.test(s), SII_UNSAFE_MESSAGE),
+    z.refine((s) => [...s].length <= maxChars, `must be at most ${maxChars} characters`),
+  );
 
 const intIn = (min: number, max: number) =>
   z.int().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
@@ -42,8 +40,12 @@ export const STEAM64_ID = /^7656119\d{10}$/;
 /** Steam game server login tokens are 32 hex digits; accept any case, nothing else. */
 const LOGON_TOKEN = /^[A-Fa-f0-9]{32}$/;
 
-export const ServerIdSchema = z.string().check(z.regex(/^srv_[0-9a-z]{26}$/, 'must be a server id (srv_...)'));
-export const PackageIdSchema = z.string().check(z.regex(/^pkg_[0-9a-z]{26}$/, 'must be a package id (pkg_...)'));
+export const ServerIdSchema = z
+  .string()
+  .check(z.regex(/^srv_[0-9a-z]{26}$/, 'must be a server id (srv_...)'));
+export const PackageIdSchema = z
+  .string()
+  .check(z.regex(/^pkg_[0-9a-z]{26}$/, 'must be a package id (pkg_...)'));
 
 /** Every `server_config.sii` field we render, in API names. Secrets are write-only. */
 export const ConfigFields = z.strictObject({
@@ -142,7 +144,9 @@ export const DEFAULT_IDLE: IdlePolicy = { autoStop: true, afterMinutes: 30, star
 /** `public`, or a beta such as `temporary_1_53`; it reaches a shell script, so it stays plain. */
 export const BranchSchema = z
   .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a Steam branch name (letters, digits, _ . -)'));
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a Steam branch name (letters, digits, _ . -)'),
+  );
 export const InstanceTypeSchema = z
   .string()
   .check(z.regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as t3.medium'));
@@ -180,21 +184,9 @@ export const PatchServerRequestSchema = z.strictObject({
 });
 export type PatchServerRequest = z.infer<typeof PatchServerRequestSchema>;
 
-/** What the game host reports and the control plane learns while a server is up. */
-export const ServerRuntimeSchema = z.object({
-  address: z.nullable(z.string()),
-  connectionPort: z.int(),
-  queryPort: z.int(),
-  searchId: z.nullable(z.string()),
-  ready: z.boolean(),
-  players: z.int(),
-  maxPlayers: z.int(),
-  gameVersion: z.nullable(z.string()),
-  startedAt: z.nullable(z.string()),
-  lastPlayerSeenAt: z.nullable(z.string()),
-  idleStopAt: z.nullable(z.string()),
-});
-export type ServerRuntime = z.infer<typeof ServerRuntimeSchema>;
+import type { ServerRuntime, ServerView } from './server-view.ts';
+
+export type { ServerRuntime, ServerView };
 
 /** A server as stored. `config` holds the secrets; never send this record to a client. */
 export interface ServerRecord {
@@ -216,27 +208,6 @@ export interface ServerRecord {
   readonly updatedAt: string;
   readonly version: number;
 }
-
-const { password: _p, logonToken: _l, ...publicConfigFields } = ConfigFields.shape;
-
-/** The server resource every server route returns (for the OpenAPI document and the types). */
-export const ServerViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  game: z.enum(GAMES),
-  state: z.enum(SERVER_STATES),
-  stateReason: z.nullable(z.string()),
-  config: z.object({ ...publicConfigFields, passwordSet: z.boolean(), logonTokenSet: z.boolean() }),
-  packageId: z.nullable(z.string()),
-  branch: z.string(),
-  instanceType: z.string(),
-  idle: IdleFields,
-  runtime: z.nullable(ServerRuntimeSchema),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: z.int(),
-});
-export type ServerView = z.infer<typeof ServerViewSchema>;
 
 /** The resource a client sees: secrets become `passwordSet` / `logonTokenSet`. */
 export function toServerView(server: ServerRecord): ServerView {

@@ -1,6 +1,6 @@
 import type { FieldIssue } from './errors.ts';
 import { ValidationError } from './errors.ts';
-import type { z } from './zod.ts';
+import type * as z from './zod.ts';
 
 /** zod issues as `{ path, message }`, one per unknown field so the path names the field. */
 export function issuesOf(error: z.core.$ZodError): FieldIssue[] {

@@ -28,8 +28,11 @@ export function encodePrincipal(principal: Principal | null): AuthContext {
 }
 
 export function decodePrincipal(context: Record<string, unknown> | undefined): Principal | null {
-  if (!context || context.authenticated !== 'true') return null;
-  const words = (value: unknown) => String(value ?? '').split(' ').filter(Boolean);
+  if (context?.authenticated !== 'true') return null;
+  const words = (value: unknown) =>
+    String(value ?? '')
+      .split(' ')
+      .filter(Boolean);
   return {
     tenantId: String(context.tenantId),
     keyId: String(context.keyId),

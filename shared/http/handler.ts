@@ -4,11 +4,9 @@
  * the request id, security headers, body limits and parsing, authentication and scope, zod
  * validation, and mapping every error to problem+json.
  */
-import { correlationPaths } from '@aws-lambda-powertools/logger/correlationId';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
-import httpSecurityHeaders from '@middy/http-security-headers';
+import middy from '@middy/core';
 import type {
   APIGatewayProxyEventV2WithLambdaAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -23,7 +21,7 @@ import {
   ValidationError,
 } from '../domain/errors.ts';
 import { parseOrThrow } from '../domain/validation.ts';
-import type { z } from '../domain/zod.ts';
+import type * as z from '../domain/zod.ts';
 import type { AuthContext } from './auth-context.ts';
 import { decodePrincipal } from './auth-context.ts';
 import { logger } from './logger.ts';
@@ -34,6 +32,19 @@ import { ROUTES } from './routes.ts';
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthContext>;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+/**
+ * Headers for a JSON API, on every answer. (middy's http-security-headers targets HTML pages:
+ * it sends an empty Reporting-Endpoints and leaves CSP off non-HTML responses.)
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
@@ -99,9 +110,8 @@ export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined
   };
 
   return middy<ApiEvent, ApiResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: correlationPaths.API_GATEWAY_HTTP }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(route))
-    .use(httpSecurityHeaders())
     .use(problems())
     .use(requestState)
     .handler(run);
@@ -117,7 +127,8 @@ function findRoute(name: string): RouteDef {
 function authenticate(route: RouteDef, event: ApiEvent): Principal | null {
   if (route.auth === 'none') return null;
   const principal = decodePrincipal(event.requestContext.authorizer?.lambda);
-  if (!principal) throw new UnauthorizedError('A valid API key is required: send Authorization: Bearer <key>.');
+  if (!principal)
+    throw new UnauthorizedError('A valid API key is required: send Authorization: Bearer <key>.');
   logger.appendKeys({ tenantId: principal.tenantId, keyId: principal.keyId });
   if (route.scope) requireScope(principal, route.scope);
   return principal;
@@ -125,9 +136,12 @@ function authenticate(route: RouteDef, event: ApiEvent): Principal | null {
 
 /** Bounds, checks and parses a JSON body: 413 over 1 MiB, 415 if not JSON, 400 if malformed. */
 function readJsonBody(event: ApiEvent): unknown {
-  const raw = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const raw =
+    event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   if (raw && raw.byteLength > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB).`);
+    throw new PayloadTooLargeError(
+      `The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB).`,
+    );
   }
   if (!raw || raw.byteLength === 0) {
     throw new ValidationError('A JSON body is required.', [{ path: '', message: 'is missing' }]);
@@ -141,14 +155,20 @@ function readJsonBody(event: ApiEvent): unknown {
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`, [], { cause: error });
+    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`, [], {
+      cause: error,
+    });
   }
 }
 
 function toResult(response: ApiResponse): ApiResult {
-  const headers: Record<string, string> = { 'cache-control': 'no-store', ...response.headers };
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...response.headers };
   if (response.text) {
-    return { statusCode: response.status, headers: { ...headers, 'content-type': response.text.contentType }, body: response.text.body };
+    return {
+      statusCode: response.status,
+      headers: { ...headers, 'content-type': response.text.contentType },
+      body: response.text.body,
+    };
   }
   if (response.json === undefined) return { statusCode: response.status, headers };
   return {
@@ -165,7 +185,7 @@ function problems(): MiddlewareObj<ApiEvent, ApiResult> {
       if (problem.status >= 500) {
         logger.error('request failed', { error: request.error as Error });
       }
-      request.response = problemResponse(problem);
+      request.response = problemResponse(problem, SECURITY_HEADERS);
     },
   };
 }
@@ -184,6 +204,7 @@ function accessLog(route: RouteDef): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     before: ({ event }) => {
       started.set(event, performance.now());
+      logger.appendKeys({ requestId: event.requestContext.requestId });
     },
     after: ({ event, response }) => line(event, response?.statusCode),
     onError: ({ event, response }) => line(event, response?.statusCode),

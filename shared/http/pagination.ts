@@ -1,12 +1,15 @@
 import { parseOrThrow } from '../domain/validation.ts';
-import { z } from '../domain/zod.ts';
+import * as z from '../domain/zod.ts';
 import type { PageRequest } from '../services/ports.ts';
 
 const PageQuerySchema = z.object({
   limit: z._default(
     z.pipe(
       z.string().check(z.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')),
-      z.pipe(z.transform(Number), z.int().check(z.gte(1, 'must be at least 1'), z.lte(100, 'must be at most 100'))),
+      z.pipe(
+        z.transform(Number),
+        z.int().check(z.gte(1, 'must be at least 1'), z.lte(100, 'must be at most 100')),
+      ),
     ),
     20,
   ),

@@ -4,7 +4,7 @@
  * AWS asked us to slow down), never with its message.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ConvoyError, ValidationError, UnprocessableError } from '../domain/errors.ts';
+import { ConvoyError, UnprocessableError, ValidationError } from '../domain/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -25,7 +25,8 @@ const THROTTLED = new Set([
 
 export function toProblem(error: unknown, requestId: string): Problem {
   if (error instanceof ConvoyError) {
-    const errors = error instanceof ValidationError || error instanceof UnprocessableError ? error.errors : [];
+    const errors =
+      error instanceof ValidationError || error instanceof UnprocessableError ? error.errors : [];
     return {
       type: error.type,
       title: error.title,
@@ -50,12 +51,15 @@ export function toProblem(error: unknown, requestId: string): Problem {
   };
 }
 
-export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(
+  problem: Problem,
+  headers: Readonly<Record<string, string>>,
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
     headers: {
+      ...headers,
       'content-type': PROBLEM_CONTENT_TYPE,
-      'cache-control': 'no-store',
       ...(problem.status === 503 ? { 'retry-after': '2' } : {}),
     },
     body: JSON.stringify(problem),

@@ -22,10 +22,17 @@ import type {
   ServerRecord,
   ServerView,
 } from '../domain/server.ts';
-import { DEFAULT_CONFIG, DEFAULT_IDLE, etagOf, mergeConfig, mergeIdle, toServerView } from '../domain/server.ts';
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_IDLE,
+  etagOf,
+  mergeConfig,
+  mergeIdle,
+  toServerView,
+} from '../domain/server.ts';
 import { transition } from '../domain/server-state.ts';
 import { renderServerConfig } from '../domain/sii/server-config.ts';
-import type { Clock, Page, PackageCatalog, PageRequest, ServerEvent, ServerRepository } from './ports.ts';
+import type { Clock, PackageCatalog, Page, PageRequest, ServerEvent, ServerRepository } from './ports.ts';
 
 export interface ServerServiceDeps {
   readonly servers: ServerRepository;
@@ -43,6 +50,8 @@ export interface CreateResult {
   readonly replayed: boolean;
 }
 
+const SERVER_ID = /^srv_[0-9a-z]{26}$/;
+
 /** How often a PATCH without `If-Match` re-reads and re-applies itself after losing a race. */
 const PATCH_RETRIES = 5;
 
@@ -52,6 +61,7 @@ export function createServerService(deps: ServerServiceDeps) {
   /** The caller's server, or 404 when it belongs to another tenant or to no key restriction. */
   async function load(principal: Principal, id: string): Promise<ServerRecord> {
     requireServerAccess(principal, id);
+    if (!SERVER_ID.test(id)) throw serverNotFound(id.slice(0, 40));
     const server = await servers.get(principal.tenantId, id);
     if (!server) throw serverNotFound(id);
     return server;
@@ -76,7 +86,9 @@ export function createServerService(deps: ServerServiceDeps) {
           ? `is ${pkg.state}, not ready`
           : null;
     if (issue) {
-      throw new UnprocessableError('The mod package cannot be used.', [{ path: 'packageId', message: issue }]);
+      throw new UnprocessableError('The mod package cannot be used.', [
+        { path: 'packageId', message: issue },
+      ]);
     }
   }
 
@@ -150,7 +162,9 @@ export function createServerService(deps: ServerServiceDeps) {
       if (principal.servers !== null) {
         // A restricted key lists only its servers: a handful of Gets, no tenant-wide query.
         const found = await Promise.all(principal.servers.map((id) => servers.get(principal.tenantId, id)));
-        const items = found.filter((s): s is ServerRecord => s !== null).sort((a, b) => b.id.localeCompare(a.id));
+        const items = found
+          .filter((s): s is ServerRecord => s !== null)
+          .sort((a, b) => b.id.localeCompare(a.id));
         return { items: items.map(toServerView), nextCursor: null };
       }
       const result = await servers.list(principal.tenantId, page);
@@ -198,7 +212,9 @@ export function createServerService(deps: ServerServiceDeps) {
           if (error instanceof ConcurrentModificationError) {
             if (retry) continue;
             if (ifMatch !== undefined) {
-              throw new PreconditionFailedError('The server changed while this update was applied; fetch it and retry.');
+              throw new PreconditionFailedError(
+                'The server changed while this update was applied; fetch it and retry.',
+              );
             }
           }
           throw error;
@@ -229,7 +245,11 @@ export function createServerService(deps: ServerServiceDeps) {
             updatedAt: clock.now().toISOString(),
             version: current.version + 1,
           };
-          await servers.update(next, current.version, event(`state.${step.to}`, principal.keyId, { from: current.state }));
+          await servers.update(
+            next,
+            current.version,
+            event(`state.${step.to}`, principal.keyId, { from: current.state }),
+          );
           return { gone: false, server: toServerView(next) };
         }
       }
@@ -263,7 +283,9 @@ export type ServerService = ReturnType<typeof createServerService>;
 
 /** Names of the fields a patch touched; secret fields are named, their values never recorded. */
 function changedFields(request: PatchServerRequest): string[] {
-  const top = Object.entries(request).filter(([key, v]) => v !== undefined && key !== 'config' && key !== 'idle');
+  const top = Object.entries(request).filter(
+    ([key, v]) => v !== undefined && key !== 'config' && key !== 'idle',
+  );
   const nested = (prefix: 'config' | 'idle') =>
     Object.entries(request[prefix] ?? {})
       .filter(([, v]) => v !== undefined)

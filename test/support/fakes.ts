@@ -54,12 +54,14 @@ export class InMemoryServerRepository implements ServerRepository {
     if (idemKey && idempotency) this.idempotency.set(idemKey, idempotency);
   }
   async update(server: ServerRecord, expectedVersion: number, event: ServerEvent) {
-    if (this.servers.get(server.id)?.version !== expectedVersion) throw new ConcurrentModificationError('moved');
+    if (this.servers.get(server.id)?.version !== expectedVersion)
+      throw new ConcurrentModificationError('moved');
     this.servers.set(server.id, server);
     this.eventLog.get(server.id)?.push(event);
   }
   async remove(server: ServerRecord, expectedVersion: number) {
-    if (this.servers.get(server.id)?.version !== expectedVersion) throw new ConcurrentModificationError('moved');
+    if (this.servers.get(server.id)?.version !== expectedVersion)
+      throw new ConcurrentModificationError('moved');
     this.servers.delete(server.id);
   }
   async events(serverId: string, request: PageRequest) {

@@ -42,22 +42,41 @@ export function createKeyRepository({ client, tableName }: KeyRepositoryOptions)
 
     async findByHash(secretHash) {
       const result = await client.send(
-        new GetCommand({ TableName, Key: { pk: keys.keyHash(secretHash), sk: 'KEYHASH' }, ConsistentRead: true }),
+        new GetCommand({
+          TableName,
+          Key: { pk: keys.keyHash(secretHash), sk: 'KEYHASH' },
+          ConsistentRead: true,
+        }),
       );
       return result.Item ? toKeyRecord(result.Item) : null;
     },
 
     list(tenantId, request) {
-      return queryPage(client, request, { tableName, pk: keys.tenant(tenantId), prefix: 'KEY#', toItem: toKeyRecord });
+      return queryPage(client, request, {
+        tableName,
+        pk: keys.tenant(tenantId),
+        prefix: 'KEY#',
+        toItem: toKeyRecord,
+      });
     },
 
     async remove(tenantId, id) {
       const found = await client.send(
-        new GetCommand({ TableName, Key: { pk: keys.tenant(tenantId), sk: keys.key(id) }, ConsistentRead: true }),
+        new GetCommand({
+          TableName,
+          Key: { pk: keys.tenant(tenantId), sk: keys.key(id) },
+          ConsistentRead: true,
+        }),
       );
       if (!found.Item) return false;
       const result = await transactWrite(client, [
-        { Delete: { TableName, Key: { pk: keys.tenant(tenantId), sk: keys.key(id) }, ConditionExpression: 'attribute_exists(pk)' } },
+        {
+          Delete: {
+            TableName,
+            Key: { pk: keys.tenant(tenantId), sk: keys.key(id) },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
         { Delete: { TableName, Key: { pk: keys.keyHash(String(found.Item.secretHash)), sk: 'KEYHASH' } } },
       ]);
       // Cancelled only when a concurrent delete got there first: the key is gone either way.

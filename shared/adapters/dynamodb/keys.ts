@@ -30,7 +30,9 @@ export const cursors = {
   decode(cursor: string, prefix: string): string {
     const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
     if (!sortKey.startsWith(prefix) || sortKey.length > 300 || cursors.encode(sortKey) !== cursor) {
-      throw new ValidationError('The cursor is not valid here.', [{ path: 'cursor', message: 'is not a cursor from this list' }]);
+      throw new ValidationError('The cursor is not valid here.', [
+        { path: 'cursor', message: 'is not a cursor from this list' },
+      ]);
     }
     return sortKey;
   },

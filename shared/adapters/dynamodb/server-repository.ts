@@ -5,12 +5,7 @@ import { ConcurrentModificationError, IdempotencyKeyTakenError } from '../../dom
 import { newId } from '../../domain/ids.ts';
 import type { ServerRecord } from '../../domain/server.ts';
 import { ACTIVE_STATES } from '../../domain/server.ts';
-import type {
-  Clock,
-  IdempotencyRecord,
-  ServerEvent,
-  ServerRepository,
-} from '../../services/ports.ts';
+import type { Clock, IdempotencyRecord, ServerEvent, ServerRepository } from '../../services/ports.ts';
 import { activeShardOf, epochSeconds, keys } from './keys.ts';
 import { queryPage } from './query-page.ts';
 import { transactWrite } from './transact.ts';
@@ -25,7 +20,11 @@ export interface ServerRepositoryOptions {
   readonly clock: Clock;
 }
 
-export function createServerRepository({ client, tableName, clock }: ServerRepositoryOptions): ServerRepository {
+export function createServerRepository({
+  client,
+  tableName,
+  clock,
+}: ServerRepositoryOptions): ServerRepository {
   const TableName = tableName;
 
   const serverItem = (server: ServerRecord) => {
@@ -59,13 +58,22 @@ export function createServerRepository({ client, tableName, clock }: ServerRepos
   return {
     async get(tenantId, id) {
       const result = await client.send(
-        new GetCommand({ TableName, Key: { pk: keys.tenant(tenantId), sk: keys.server(id) }, ConsistentRead: true }),
+        new GetCommand({
+          TableName,
+          Key: { pk: keys.tenant(tenantId), sk: keys.server(id) },
+          ConsistentRead: true,
+        }),
       );
       return result.Item ? toServerRecord(result.Item) : null;
     },
 
     list(tenantId, request) {
-      return queryPage(client, request, { tableName, pk: keys.tenant(tenantId), prefix: 'SERVER#', toItem: toServerRecord });
+      return queryPage(client, request, {
+        tableName,
+        pk: keys.tenant(tenantId),
+        prefix: 'SERVER#',
+        toItem: toServerRecord,
+      });
     },
 
     async create(server, event, idempotency) {
@@ -97,7 +105,9 @@ export function createServerRepository({ client, tableName, clock }: ServerRepos
       if (result.codes[2] === 'ConditionalCheckFailed') {
         throw new IdempotencyKeyTakenError('Another request used this Idempotency-Key at the same time.');
       }
-      throw new ConcurrentModificationError(`Server ${server.id} could not be created (${result.codes.join(', ')}).`);
+      throw new ConcurrentModificationError(
+        `Server ${server.id} could not be created (${result.codes.join(', ')}).`,
+      );
     },
 
     async update(server, expectedVersion, event) {
@@ -113,7 +123,9 @@ export function createServerRepository({ client, tableName, clock }: ServerRepos
         eventPut(server.id, server.tenantId, event),
       ]);
       if (!result.ok) {
-        throw new ConcurrentModificationError(`Server ${server.id} changed since version ${expectedVersion}.`);
+        throw new ConcurrentModificationError(
+          `Server ${server.id} changed since version ${expectedVersion}.`,
+        );
       }
     },
 
@@ -129,12 +141,19 @@ export function createServerRepository({ client, tableName, clock }: ServerRepos
         },
       ]);
       if (!result.ok) {
-        throw new ConcurrentModificationError(`Server ${server.id} changed since version ${expectedVersion}.`);
+        throw new ConcurrentModificationError(
+          `Server ${server.id} changed since version ${expectedVersion}.`,
+        );
       }
     },
 
     events(serverId, request) {
-      return queryPage(client, request, { tableName, pk: keys.serverEvents(serverId), prefix: 'EVENT#', toItem: toServerEvent });
+      return queryPage(client, request, {
+        tableName,
+        pk: keys.serverEvents(serverId),
+        prefix: 'EVENT#',
+        toItem: toServerEvent,
+      });
     },
 
     async idempotencyRecord(tenantId, key) {
@@ -147,14 +166,22 @@ export function createServerRepository({ client, tableName, clock }: ServerRepos
       );
       const item = result.Item;
       if (!item || Number(item.expiresAt) < epochSeconds(clock.now())) return null;
-      return { key: item.key, fingerprint: item.fingerprint, status: item.status, body: item.body } as IdempotencyRecord;
+      return {
+        key: item.key,
+        fingerprint: item.fingerprint,
+        status: item.status,
+        body: item.body,
+      } as IdempotencyRecord;
     },
   };
 }
 
 function toServerRecord(item: Record<string, unknown>): ServerRecord {
   const { pk: _pk, sk: _sk, entity: _e, activeShard: _a, activeSk: _as, instanceId, ...rest } = item;
-  return { ...(rest as Omit<ServerRecord, 'instanceId'>), instanceId: (instanceId as string | undefined) ?? null };
+  return {
+    ...(rest as Omit<ServerRecord, 'instanceId'>),
+    instanceId: (instanceId as string | undefined) ?? null,
+  };
 }
 
 function toServerEvent(item: Record<string, unknown>): ServerEvent {

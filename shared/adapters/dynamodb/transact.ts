@@ -25,7 +25,9 @@ export async function transactWrite(
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      const onlyConflicts = codes.some((c) => c === 'TransactionConflict') && codes.every((c) => c === 'TransactionConflict' || c === 'None');
+      const onlyConflicts =
+        codes.some((c) => c === 'TransactionConflict') &&
+        codes.every((c) => c === 'TransactionConflict' || c === 'None');
       if (!onlyConflicts) return { ok: false, codes };
       if (attempt >= CONFLICT_RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 4)));

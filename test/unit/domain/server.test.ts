@@ -45,7 +45,13 @@ describe('server create request', () => {
   });
 
   it('accepts unicode text that cannot break out of an SII string', () => {
-    expect(pathsOf({ name: 'Konvoi Köln–Łódź 🚛', game: 'ets2', config: { lobbyName: "Dave's [VTC] 100% legit" } })).toEqual([]);
+    expect(
+      pathsOf({
+        name: 'Konvoi Köln–Łódź 🚛',
+        game: 'ets2',
+        config: { lobbyName: "Dave's [VTC] 100% legit" },
+      }),
+    ).toEqual([]);
   });
 
   it.each([
@@ -56,7 +62,9 @@ describe('server create request', () => {
   ])('limits %s to %i characters, counting code points', (field, max) => {
     expect(pathsOf({ name: 'x', game: 'ets2', config: { [field]: 'é'.repeat(max) } })).toEqual([]);
     expect(pathsOf({ name: 'x', game: 'ets2', config: { [field]: '🚛'.repeat(max) } })).toEqual([]);
-    expect(pathsOf({ name: 'x', game: 'ets2', config: { [field]: 'a'.repeat(max + 1) } })).toEqual([`config.${field}`]);
+    expect(pathsOf({ name: 'x', game: 'ets2', config: { [field]: 'a'.repeat(max + 1) } })).toEqual([
+      `config.${field}`,
+    ]);
   });
 
   it.each([
@@ -92,7 +100,9 @@ describe('server create request', () => {
 
   it('refuses moderators listed twice', () => {
     const id = '76561198000000001';
-    expect(pathsOf({ name: 'x', game: 'ets2', config: { moderators: [id, id] } })).toEqual(['config.moderators']);
+    expect(pathsOf({ name: 'x', game: 'ets2', config: { moderators: [id, id] } })).toEqual([
+      'config.moderators',
+    ]);
   });
 });
 
@@ -100,7 +110,9 @@ describe('mergeConfig', () => {
   it('keeps maxAiVehiclesPlayerSpawn ≤ maxAiVehiclesPlayer ≤ maxVehiclesTotal', () => {
     expect(configErrors({ maxVehiclesTotal: 40 })).toEqual(['config.maxAiVehiclesPlayer']);
     expect(configErrors({ maxAiVehiclesPlayer: 30 })).toEqual(['config.maxAiVehiclesPlayerSpawn']);
-    expect(configErrors({ maxVehiclesTotal: 40, maxAiVehiclesPlayer: 40, maxAiVehiclesPlayerSpawn: 40 })).toEqual([]);
+    expect(
+      configErrors({ maxVehiclesTotal: 40, maxAiVehiclesPlayer: 40, maxAiVehiclesPlayerSpawn: 40 }),
+    ).toEqual([]);
   });
 
   it('needs distinct real and distinct virtual ports', () => {
@@ -118,7 +130,9 @@ describe('mergeConfig', () => {
 
 describe('patch request', () => {
   it('accepts null for secrets and packageId and refuses null elsewhere', () => {
-    expect(PatchServerRequestSchema.safeParse({ packageId: null, config: { password: null } }).success).toBe(true);
+    expect(PatchServerRequestSchema.safeParse({ packageId: null, config: { password: null } }).success).toBe(
+      true,
+    );
     expect(PatchServerRequestSchema.safeParse({ config: { lobbyName: null } }).success).toBe(false);
   });
 });

@@ -1,0 +1,79 @@
+import { Duration } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import pkg from '../../package.json' with { type: 'json' };
+import { DEFAULT_INSTANCE_TYPES, ENV } from '../../shared/config/env-names.ts';
+import { InstanceTypeSchema } from '../../shared/domain/server.ts';
+import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, ROUTES } from '../../shared/http/routes.ts';
+import { ConvoyFunction } from './convoy-function.ts';
+
+export interface ConvoyHttpApiProps {
+  readonly table: ITable;
+  /**
+   * The EC2 instance types a server may use; the first is the default for new servers.
+   * @default DEFAULT_INSTANCE_TYPES
+   */
+  readonly instanceTypes?: readonly string[];
+  /**
+   * The version the functions report.
+   * @default - `version` from package.json
+   */
+  readonly version?: string;
+}
+
+/**
+ * The HTTP API: one function and one route per entry of `ROUTES`, so the deployed API and the
+ * local runtime serve the same table. Routes marked `apiKey` share one authorizer.
+ */
+export class ConvoyHttpApi extends Construct {
+  readonly api: HttpApi;
+  /** Every function of the API by route name, the authorizer's under `AUTHORIZER.name`. */
+  readonly functions: ReadonlyMap<string, ConvoyFunction>;
+
+  constructor(scope: Construct, id: string, props: ConvoyHttpApiProps) {
+    super(scope, id);
+    const instanceTypes = props.instanceTypes ?? DEFAULT_INSTANCE_TYPES;
+    const invalid = instanceTypes.filter((type) => !InstanceTypeSchema.safeParse(type).success);
+    if (instanceTypes.length === 0 || invalid.length > 0) {
+      throw new Error(
+        `instanceTypes must be a non-empty list of EC2 instance types, got: ${instanceTypes.join(',')}`,
+      );
+    }
+    const common = { table: props.table, version: props.version ?? pkg.version };
+    const functions = new Map<string, ConvoyFunction>();
+
+    const authorizerFunction = new ConvoyFunction(this, AUTHORIZER.name, {
+      ...common,
+      entry: AUTHORIZER.entry,
+      tableAccess: AUTHORIZER.table,
+    });
+    functions.set(AUTHORIZER.name, authorizerFunction);
+    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', authorizerFunction.function, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+    });
+
+    this.api = new HttpApi(this, 'Api', { description: 'Convoy server control plane' });
+
+    for (const route of ROUTES) {
+      const fn = new ConvoyFunction(this, route.name, {
+        ...common,
+        entry: route.entry,
+        tableAccess: route.table,
+        environment: { [ENV.instanceTypes]: instanceTypes.join(',') },
+      });
+      functions.set(route.name, fn);
+      new HttpRoute(this, `${route.name}-route`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: new HttpLambdaIntegration(`${route.name}-integration`, fn.function),
+        authorizer: route.auth === 'apiKey' ? authorizer : undefined,
+      });
+    }
+    this.functions = functions;
+  }
+}
