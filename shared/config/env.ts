@@ -18,9 +18,7 @@ const RuntimeEnvSchema = z.object({
   [ENV.tableName]: z.string().check(z.minLength(1)),
   [ENV.dynamodbEndpoint]: z.optional(z.url()),
   [ENV.instanceTypes]: z._default(z.pipe(csv, z.array(InstanceTypeSchema).check(z.minLength(1))), [
-    't3.medium',
-    't3a.medium',
-    't3.large',
+    ...DEFAULT_INSTANCE_TYPES,
   ]),
   [ENV.version]: z._default(z.string(), '0.0.0-dev'),
   [ENV.local]: z._default(z.stringbool(), false),

@@ -16,6 +16,7 @@ export type Scope = (typeof SCOPES)[number];
 export const KeyNameSchema = z.string().check(
   z.minLength(1, 'must not be empty'),
   z.maxLength(100, 'must be at most 100 characters'),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
 );
 

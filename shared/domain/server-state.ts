@@ -46,72 +46,93 @@ const rejected = (detail: string): Transition => ({ kind: 'rejected', detail });
 export function transition(state: ServerState, command: ServerCommand): Transition {
   switch (command.type) {
     case 'start':
-      switch (state) {
-        case 'stopped':
-        case 'error':
-          return move('starting', 'launch');
-        case 'starting':
-        case 'running':
-          return unchanged;
-        case 'stopping':
-          return rejected('The server is stopping; start it again once it has stopped.');
-        case 'deleting':
-          return rejected('The server is being deleted.');
-      }
+      return start(state);
     case 'stop':
-      switch (state) {
-        case 'starting':
-        case 'running':
-        case 'error':
-          return move('stopping', 'halt');
-        case 'stopped':
-        case 'stopping':
-          return unchanged;
-        case 'deleting':
-          return rejected('The server is being deleted.');
-      }
+      return stop(state);
     case 'delete':
       if (state === 'deleting') return unchanged;
       return command.hasHost ? move('deleting', 'terminate') : { kind: 'remove' };
     case 'hostRunning':
-      switch (state) {
-        case 'starting':
-        case 'error':
-        case 'stopped':
-          // Powered on outside the API, or the start we asked for: either way it now runs.
-          return move('running');
-        case 'running':
-        case 'stopping':
-        case 'deleting':
-          // A stop or delete is under way; its own event will follow.
-          return unchanged;
-      }
+      return hostRunning(state);
     case 'hostStopped':
-      switch (state) {
-        case 'stopping':
-        case 'starting':
-        case 'running':
-        case 'error':
-          return move('stopped');
-        case 'stopped':
-        case 'deleting':
-          return unchanged;
-      }
+      return hostStopped(state);
     case 'hostTerminated':
       return state === 'deleting' ? { kind: 'remove' } : move('error');
     case 'fail':
-      switch (state) {
-        case 'starting':
-        case 'stopping':
-        case 'running':
-          return move('error');
-        case 'stopped':
-        case 'error':
-        case 'deleting':
-          return unchanged;
-      }
+      return fail(state);
+    default:
+      return assertNever(command);
   }
-  return assertNever(command);
+}
+
+function start(state: ServerState): Transition {
+  switch (state) {
+    case 'stopped':
+    case 'error':
+      return move('starting', 'launch');
+    case 'starting':
+    case 'running':
+      return unchanged;
+    case 'stopping':
+      return rejected('The server is stopping; start it again once it has stopped.');
+    case 'deleting':
+      return rejected('The server is being deleted.');
+  }
+}
+
+function stop(state: ServerState): Transition {
+  switch (state) {
+    case 'starting':
+    case 'running':
+    case 'error':
+      return move('stopping', 'halt');
+    case 'stopped':
+    case 'stopping':
+      return unchanged;
+    case 'deleting':
+      return rejected('The server is being deleted.');
+  }
+}
+
+function hostRunning(state: ServerState): Transition {
+  switch (state) {
+    case 'starting':
+    case 'error':
+    case 'stopped':
+      // Powered on outside the API, or the start we asked for: either way it now runs.
+      return move('running');
+    case 'running':
+    case 'stopping':
+    case 'deleting':
+      // A stop or delete is under way; its own event will follow.
+      return unchanged;
+  }
+}
+
+function hostStopped(state: ServerState): Transition {
+  switch (state) {
+    case 'stopping':
+    case 'starting':
+    case 'running':
+    case 'error':
+      return move('stopped');
+    case 'stopped':
+    case 'deleting':
+      return unchanged;
+  }
+}
+
+function fail(state: ServerState): Transition {
+  switch (state) {
+    case 'starting':
+    case 'stopping':
+    case 'running':
+      return move('error');
+    case 'stopped':
+    case 'error':
+    case 'deleting':
+      return unchanged;
+  }
 }
 
 function assertNever(value: never): never {

@@ -22,6 +22,7 @@ export const ACTIVE_STATES: readonly ServerState[] = ['starting', 'running', 'st
  * the double quote, the backslash (escaping is unconfirmed), C0/C1 control characters (line
  * breaks among them) and the Unicode line and paragraph separators.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const SII_UNSAFE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export const SII_UNSAFE_MESSAGE =
   'must not contain a double quote, a backslash, a line break or another control character';
