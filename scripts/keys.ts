@@ -11,6 +11,7 @@
  * AWS credentials. The new secret goes alone to standard output; everything else to stderr.
  */
 import { parseArgs } from 'node:util';
+import { dataDir, endpointsFile, readEndpoints } from '../local/endpoints.ts';
 import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
 import { createKeyRepository } from '../shared/adapters/dynamodb/key-repository.ts';
 import type { Scope } from '../shared/domain/api-key.ts';
@@ -19,7 +20,6 @@ import { ConvoyError, ValidationError } from '../shared/domain/errors.ts';
 import { parseOrThrow } from '../shared/domain/validation.ts';
 import { createKeyService } from '../shared/services/keys.ts';
 import { systemClock } from '../shared/services/ports.ts';
-import { dataDir, endpointsFile, readEndpoints } from '../local/endpoints.ts';
 
 const USAGE = `usage:
   npm run keys -- create --tenant T --name N --scopes a,b [--servers srv_1,srv_2] [target]
@@ -38,7 +38,11 @@ async function target(table: string | undefined, region: string | undefined) {
   if (table) {
     const resolvedRegion = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!resolvedRegion) throw new UsageError('--table needs --region (or AWS_REGION) for a deployed stack');
-    return { client: createDocumentClient({ region: resolvedRegion }), tableName: table, where: `table ${table}` };
+    return {
+      client: createDocumentClient({ region: resolvedRegion }),
+      tableName: table,
+      where: `table ${table}`,
+    };
   }
   const endpoints = await readEndpoints();
   if (!endpoints) {
@@ -99,7 +103,9 @@ async function main(argv: string[]): Promise<void> {
       do {
         const page = await repository.list(tenantId, { limit: 100, cursor });
         for (const k of page.items) {
-          console.log(`${k.id}\t${k.createdAt}\t${k.name}\t${k.scopes.join(',')}\t${k.servers?.join(',') ?? '*'}`);
+          console.log(
+            `${k.id}\t${k.createdAt}\t${k.name}\t${k.scopes.join(',')}\t${k.servers?.join(',') ?? '*'}`,
+          );
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -122,7 +128,9 @@ try {
   if (error instanceof UsageError) {
     console.error(`keys: ${error.message}\n${USAGE}`);
   } else if (error instanceof ValidationError) {
-    console.error(`keys: ${error.message} ${error.errors.map((e) => `${e.path || 'value'} ${e.message}`).join('; ')}`);
+    console.error(
+      `keys: ${error.message} ${error.errors.map((e) => `${e.path || 'value'} ${e.message}`).join('; ')}`,
+    );
   } else if (error instanceof ConvoyError || error instanceof Error) {
     console.error(`keys: ${error.message}`);
   }

@@ -13,14 +13,17 @@ export interface AwsClientOptions {
 /** Stand-ins check that credentials exist, not what they are. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export function createDocumentClient({ region, endpoints }: AwsClientOptions): DynamoDBDocumentClient {
+export function createDynamoDbClient({ region, endpoints }: AwsClientOptions): DynamoDBClient {
   const endpoint = endpoints?.dynamodb;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     region,
     maxAttempts: 5,
     ...(endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
-  return DynamoDBDocumentClient.from(client, {
+}
+
+export function createDocumentClient(options: AwsClientOptions): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(options), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -1,0 +1,207 @@
+/**
+ * `npm start`: the whole API on loopback with no AWS account. The production handlers and
+ * authorizer run behind a local API Gateway, over DynamoDB Local persisted in `$CONVOY_DATA_DIR`.
+ * Ctrl+C (or SIGTERM) stops everything it started and removes `endpoints.json`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pkg from '../package.json' with { type: 'json' };
+import { createDocumentClient, createDynamoDbClient } from '../shared/adapters/aws-clients.ts';
+import { createKeyRepository } from '../shared/adapters/dynamodb/key-repository.ts';
+import { ENV } from '../shared/config/env-names.ts';
+import type { ApiHandler } from '../shared/http/handler.ts';
+import { AUTHORIZER, ROUTES } from '../shared/http/routes.ts';
+import type { AdminKey } from './admin-key.ts';
+import { checkDevKey, ensureAdminKey, LOCAL_TENANT, NEW_ADMIN_KEY_COMMAND } from './admin-key.ts';
+import { checkJava, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
+import { dataDir, readEndpoints, removeEndpoints, writeEndpoints } from './endpoints.ts';
+import type { Authorizer } from './gateway.ts';
+import { createGateway } from './gateway.ts';
+import { ensureTable } from './table.ts';
+
+const REPO_ROOT = new URL('../', import.meta.url);
+const DEFAULT_TABLE = 'convoy-local';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** What to undo on shutdown, newest first. */
+const cleanups: (() => Promise<void>)[] = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  const dir = dataDir();
+  const port = portFromEnv();
+  const devKey = process.env.CONVOY_DEV_API_KEY || undefined;
+  if (devKey) checkDevKey(devKey);
+  const tableName = process.env[ENV.tableName] || DEFAULT_TABLE;
+  const region = process.env.AWS_REGION || 'us-east-1';
+  await refuseIfRunning(dir);
+  await checkJava();
+
+  const dbPath = join(dir, 'dynamodb');
+  await mkdir(dbPath, { recursive: true });
+  // The port is chosen first so the function modules, which read their environment when
+  // imported, can load while Java starts.
+  const dynamodbEndpoint = `http://127.0.0.1:${await freePort()}`;
+  Object.assign(process.env, {
+    [ENV.tableName]: tableName,
+    [ENV.dynamodbEndpoint]: dynamodbEndpoint,
+    [ENV.version]: pkg.version,
+    [ENV.local]: 'true',
+    AWS_REGION: region,
+    // Dummy credentials: nothing in local mode may ever reach a real AWS account.
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  });
+
+  const [dynamodb, functions] = await Promise.all([
+    startDynamoDbLocal({ port: Number(new URL(dynamodbEndpoint).port), dbPath }).then((db) => {
+      cleanups.unshift(db.stop);
+      void db.exited.then(() => {
+        if (!stopping) void stop('DynamoDB Local exited unexpectedly: stopping.', 1);
+      });
+      return db;
+    }),
+    loadFunctions(),
+  ]);
+
+  const tableClient = createDynamoDbClient({ region, endpoints: { dynamodb: dynamodb.endpoint } });
+  await ensureTable(tableClient, tableName).finally(() => tableClient.destroy());
+  const documentClient = createDocumentClient({ region, endpoints: { dynamodb: dynamodb.endpoint } });
+  const adminKey = await ensureAdminKey(
+    createKeyRepository({ client: documentClient, tableName }),
+    devKey,
+  ).finally(() => documentClient.destroy());
+
+  const gateway = createGateway({ routes: ROUTES, ...functions, region });
+  const api = await gateway.listen(port).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new Error(`Port ${port} is in use: set PORT to another port (PORT=0 picks a free one).`, {
+      cause: error,
+    });
+  });
+  cleanups.unshift(gateway.close);
+  await writeEndpoints({ api, dynamodb: dynamodb.endpoint, s3: null, ec2: null, table: tableName }, dir);
+  cleanups.unshift(() => removeEndpoints(dir));
+
+  printBanner({ api, dynamodb: dynamodb.endpoint, tableName, dir, adminKey });
+}
+
+function portFromEnv(): number {
+  const raw = process.env.PORT || '3000';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) {
+    throw new Error(`PORT must be a port number (0 picks a free one), not ${raw}.`);
+  }
+  return port;
+}
+
+/** Two stacks on one data folder would share one database file: refuse while another answers. */
+async function refuseIfRunning(dir: string): Promise<void> {
+  const running = await readEndpoints(dir).catch(() => null);
+  if (!running) return;
+  const answers = await fetch(new URL('/v1/health', running.api), {
+    signal: AbortSignal.timeout(1_000),
+  }).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (answers) {
+    throw new Error(
+      `convoy-cloud is already running at ${running.api} with the data in ${dir}: stop it, or set CONVOY_DATA_DIR to another folder.`,
+    );
+  }
+}
+
+/** The same modules Lambda runs, named by the route table relative to the repository root. */
+async function loadFunctions(): Promise<{ handlers: Map<string, ApiHandler>; authorizer: Authorizer }> {
+  const load = async (entry: string): Promise<unknown> => {
+    const module = (await import(new URL(entry, REPO_ROOT).href)) as { handler?: unknown };
+    if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
+    return module.handler;
+  };
+  const [authorizer, ...handlers] = await Promise.all([
+    load(AUTHORIZER.entry),
+    ...ROUTES.map((r) => load(r.entry)),
+  ]);
+  return {
+    authorizer: authorizer as Authorizer,
+    handlers: new Map(ROUTES.map((route, i) => [route.name, handlers[i] as ApiHandler])),
+  };
+}
+
+interface Banner {
+  readonly api: string;
+  readonly dynamodb: string;
+  readonly tableName: string;
+  readonly dir: string;
+  readonly adminKey: AdminKey;
+}
+
+function printBanner({ api, dynamodb, tableName, dir, adminKey }: Banner): void {
+  const lines = [
+    '',
+    `convoy-cloud ${pkg.version}, local mode: ready in ${(performance.now() / 1000).toFixed(1)} s`,
+    `  API       ${api}`,
+    `  DynamoDB  ${dynamodb}  (table ${tableName}; DynamoDB Local listens on every interface)`,
+    `  Data      ${dir}`,
+    '',
+    ...adminKeyLines(adminKey),
+    '',
+    `  Try: curl ${api}/v1/health`,
+    `       curl -H "Authorization: Bearer ${exampleKey(adminKey)}" ${api}/v1/servers`,
+    '',
+    'Ctrl+C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+function adminKeyLines(adminKey: AdminKey): string[] {
+  switch (adminKey.kind) {
+    case 'dev':
+      return [`  Admin API key: the value of CONVOY_DEV_API_KEY (tenant ${LOCAL_TENANT}, every scope).`];
+    case 'issued':
+      return [
+        `  Admin API key (shown once): ${adminKey.secret}`,
+        `  (tenant ${LOCAL_TENANT}, every scope; only its hash is stored, so keep it now)`,
+      ];
+    case 'existing':
+      return [
+        `  Admin API key: made and shown on the first start (tenant ${LOCAL_TENANT}). To make another:`,
+        `    ${NEW_ADMIN_KEY_COMMAND}`,
+      ];
+  }
+}
+
+function exampleKey(adminKey: AdminKey): string {
+  if (adminKey.kind === 'dev') return '$CONVOY_DEV_API_KEY';
+  return adminKey.kind === 'issued' ? adminKey.secret : '<admin key>';
+}
+
+/** Undoes what was started, newest first, and exits: 0 only for a requested, clean stop. */
+async function stop(message: string, exitCode: 0 | 1): Promise<void> {
+  stopping = true;
+  (exitCode === 0 ? process.stdout : process.stderr).write(`${message}\n`);
+  let clean = exitCode === 0;
+  for (const cleanup of cleanups) {
+    await cleanup().catch((error: unknown) => {
+      clean = false;
+      process.stderr.write(`While stopping: ${(error as Error).message}\n`);
+    });
+  }
+  process.exit(clean ? 0 : 1);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // A second Ctrl+C while stopping means "now": exiting still takes Java down (see dynamodb-local.ts).
+  if (stopping) process.exit(1);
+  void stop(`\n${signal}: stopping…`, 0);
+}
+
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+main().catch((error: unknown) => {
+  // Startup cut short by a signal fails on the way; that stop is already under way.
+  if (!stopping) void stop((error as Error).message, 1);
+});
