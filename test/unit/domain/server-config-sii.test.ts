@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../../shared/domain/server.ts';
 import { renderServerConfig } from '../../../shared/domain/sii/server-config.ts';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../../../shared/domain/fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 
 const everyFieldChanged: ServerConfig = {
   lobbyName: 'Friday Night Convoy',
