@@ -1,0 +1,142 @@
+#!/bin/bash
+# convoy-cloud game host bootstrap: American Truck Simulator (app 2239530), branch temporary_1_53.
+# Rendered by host/bootstrap/render.ts; cloud-init runs it once, on the instance's first boot.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+if ! id -u convoy >/dev/null 2>&1; then
+  useradd --system --create-home --home-dir /var/lib/convoy --shell /usr/sbin/nologin convoy
+fi
+
+# SteamCMD is an i386 package in Ubuntu's multiverse and asks to accept Valve's license.
+dpkg --add-architecture i386
+add-apt-repository --yes --no-update multiverse
+echo 'steam steam/question select I AGREE' | debconf-set-selections
+echo 'steam steam/license note ' | debconf-set-selections
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  ca-certificates curl nodejs \
+  lib32gcc-s1 lib32stdc++6 steamcmd \
+  libatomic1 libx11-6
+
+install -d -m 0755 /etc/convoy /opt/convoy /usr/local/lib/convoy
+install -d -o convoy -g convoy -m 0750 /var/lib/convoy /var/lib/convoy/server /var/lib/convoy/state /var/lib/convoy/data \
+  "/var/lib/convoy/data/American Truck Simulator"
+
+agent_tmp=$(mktemp)
+curl --fail --silent --show-error --location --retry 5 --output "$agent_tmp" \
+  'https://convoy-assets.s3.eu-west-1.amazonaws.com/host-agent/agent.mjs?X-Amz-Expires=3600&X-Amz-Signature=0f1e2d'
+echo '9b74c9897bac770ffc029102a200c5de6f4c1e5ae3e8f0b2d8a1b1a0e3e8b7a1  '"$agent_tmp" | sha256sum --check --quiet
+install -m 0644 "$agent_tmp" /opt/convoy/agent.mjs
+rm -f "$agent_tmp"
+
+cat >/etc/convoy/host.env <<'EOF'
+CONVOY_GAME=ats
+CONVOY_APP_ID=2239530
+CONVOY_BRANCH=temporary_1_53
+CONVOY_API_URL=https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com
+CONVOY_INSTALL_DIR=/var/lib/convoy/server
+CONVOY_STATE_DIR=/var/lib/convoy/state
+CONVOY_HOME_DIR="/var/lib/convoy/data/American Truck Simulator"
+EOF
+
+cat >/usr/local/lib/convoy/install-game <<'EOF'
+#!/bin/bash
+# Installs or updates the American Truck Simulator dedicated server (app 2239530) before each start.
+set -euo pipefail
+
+state_dir=/var/lib/convoy/state
+install_dir=/var/lib/convoy/server
+branch=temporary_1_53
+if [[ -s "$state_dir/desired-branch" ]]; then
+  wanted=$(<"$state_dir/desired-branch")
+  if [[ "$wanted" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$ ]]; then
+    branch=$wanted
+  else
+    echo "install-game: ignoring invalid desired-branch" >&2
+  fi
+fi
+
+installed=""
+if [[ -s "$state_dir/installed-branch" ]]; then
+  installed=$(<"$state_dir/installed-branch")
+fi
+boot_id=$(</proc/sys/kernel/random/boot_id)
+checked=""
+if [[ -s "$state_dir/checked-boot" ]]; then
+  checked=$(<"$state_dir/checked-boot")
+fi
+if [[ "$installed" == "$branch" && "$checked" == "$boot_id" ]]; then
+  exit 0
+fi
+
+args=(+force_install_dir "$install_dir" +login anonymous +app_update 2239530)
+if [[ "$branch" != public ]]; then
+  args+=(-beta "$branch")
+fi
+if [[ "$installed" != "$branch" ]]; then
+  args+=(validate)
+fi
+args+=(+quit)
+
+mkdir -p "$state_dir" "$install_dir"
+/usr/games/steamcmd "${args[@]}"
+printf '%s\n' "$branch" >"$state_dir/installed-branch"
+printf '%s\n' "$boot_id" >"$state_dir/checked-boot"
+EOF
+chmod 0755 /usr/local/lib/convoy/install-game
+
+cat >/etc/systemd/system/convoy-agent.service <<'EOF'
+[Unit]
+Description=convoy-cloud host agent (log follower, heartbeats)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+User=convoy
+Group=convoy
+NoNewPrivileges=true
+EnvironmentFile=/etc/convoy/host.env
+ExecStart=/usr/bin/node /opt/convoy/agent.mjs run
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+EOF
+
+cat >/etc/systemd/system/convoy-server.service <<'EOF'
+[Unit]
+Description=American Truck Simulator dedicated server (convoy-cloud)
+Wants=network-online.target convoy-agent.service
+After=network-online.target convoy-agent.service
+StartLimitIntervalSec=600
+StartLimitBurst=5
+
+[Service]
+Type=simple
+User=convoy
+Group=convoy
+NoNewPrivileges=true
+WorkingDirectory=/var/lib/convoy/server
+EnvironmentFile=/etc/convoy/host.env
+Environment=XDG_DATA_HOME=/var/lib/convoy/data
+Environment=LD_LIBRARY_PATH=/var/lib/convoy/server/linux64
+ExecStartPre=/usr/bin/node /opt/convoy/agent.mjs fetch
+ExecStartPre=/usr/local/lib/convoy/install-game
+ExecStart=/var/lib/convoy/server/bin/linux_x64/amtrucks_server -nosingle
+KillSignal=SIGINT
+TimeoutStartSec=infinity
+TimeoutStopSec=60
+Restart=on-failure
+RestartSec=10
+
+[Install]
+WantedBy=multi-user.target
+EOF
+
+systemctl daemon-reload
+systemctl enable convoy-agent.service convoy-server.service
+# The first start downloads several GB: do not hold cloud-init (and the boot) until it is done.
+systemctl start --no-block convoy-agent.service convoy-server.service
