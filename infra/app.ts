@@ -1,10 +1,12 @@
 import type { App } from 'aws-cdk-lib';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { HostsStack } from './stacks/hosts-stack.ts';
 
 export interface ConvoyStacks {
   readonly data: DataStack;
   readonly api: ApiStack;
+  readonly hosts: HostsStack;
 }
 
 /**
@@ -12,13 +14,22 @@ export interface ConvoyStacks {
  * synth never needs credentials or lookups; `cdk deploy` takes them from the caller's profile.
  */
 export function buildApp(app: App): ConvoyStacks {
-  const data = new DataStack(app, 'ConvoyData', { description: 'Convoy Cloud: state (DynamoDB table)' });
-  const api = new ApiStack(app, 'ConvoyApi', {
-    description: 'Convoy Cloud: HTTP API and its functions',
+  const data = new DataStack(app, 'ConvoyData', {
+    description: 'Convoy Cloud: state (DynamoDB table, package bucket)',
+  });
+  const hosts = new HostsStack(app, 'ConvoyHosts', {
+    description: 'Convoy Cloud: game-host network, launch template and EC2 state sync',
     table: data.table,
     instanceTypes: instanceTypesFromContext(app),
   });
-  return { data, api };
+  const api = new ApiStack(app, 'ConvoyApi', {
+    description: 'Convoy Cloud: HTTP API and its functions',
+    table: data.table,
+    bucket: data.bucket,
+    instanceTypes: instanceTypesFromContext(app),
+    hosts: hosts.gameHosts,
+  });
+  return { data, api, hosts };
 }
 
 /** `cdk deploy -c instanceTypes=t3.large,c6i.large`, or a list in cdk.json. */

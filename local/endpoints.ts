@@ -11,6 +11,8 @@ export interface Endpoints {
   readonly dynamodb: string;
   /** Stand-ins not run yet are `null`. */
   readonly s3: string | null;
+  /** The package bucket in the S3 stand-in. */
+  readonly bucket?: string;
   readonly ec2: string | null;
   readonly table: string;
 }

@@ -11,16 +11,22 @@ import { createKeyRepository } from '../shared/adapters/dynamodb/key-repository.
 import { ENV } from '../shared/config/env-names.ts';
 import type { ApiHandler } from '../shared/http/handler.ts';
 import { AUTHORIZER, ROUTES } from '../shared/http/routes.ts';
+import { JOBS } from '../shared/runtime/jobs.ts';
 import type { AdminKey } from './admin-key.ts';
 import { checkDevKey, ensureAdminKey, LOCAL_TENANT, NEW_ADMIN_KEY_COMMAND } from './admin-key.ts';
 import { checkJava, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startEc2StandIn } from './ec2/server.ts';
 import { dataDir, readEndpoints, removeEndpoints, writeEndpoints } from './endpoints.ts';
 import type { Authorizer } from './gateway.ts';
 import { createGateway } from './gateway.ts';
+import type { JobHandler } from './jobs.ts';
+import { startLocalJobs } from './jobs.ts';
+import { startS3Local } from './s3-local.ts';
 import { ensureTable } from './table.ts';
 
 const REPO_ROOT = new URL('../', import.meta.url);
 const DEFAULT_TABLE = 'convoy-local';
+const DEFAULT_BUCKET = 'convoy-local-packages';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** What to undo on shutdown, newest first. */
@@ -42,7 +48,19 @@ async function main(): Promise<void> {
   // The port is chosen first so the function modules, which read their environment when
   // imported, can load while Java starts.
   const dynamodbEndpoint = `http://127.0.0.1:${await freePort()}`;
+  const ec2 = await startEc2StandIn({ delayMs: positiveIntFromEnv('CONVOY_EC2_DELAY_MS', 500) });
+  cleanups.unshift(ec2.close);
+  const bucketName = process.env[ENV.bucketName] || DEFAULT_BUCKET;
+  // In process and ready in milliseconds; objects persist in the data folder like the table.
+  const s3 = await startS3Local({ directory: join(dir, 's3'), bucket: bucketName });
+  cleanups.unshift(s3.close);
   Object.assign(process.env, {
+    [ENV.s3Endpoint]: s3.endpoint,
+    [ENV.bucketName]: bucketName,
+    [ENV.ec2Endpoint]: ec2.endpoint,
+    // The stand-in accepts any template; the id only has to look like one.
+    [ENV.launchTemplateId]: process.env[ENV.launchTemplateId] || 'lt-0local',
+    [ENV.deployment]: process.env[ENV.deployment] || 'local',
     [ENV.tableName]: tableName,
     [ENV.dynamodbEndpoint]: dynamodbEndpoint,
     [ENV.version]: pkg.version,
@@ -80,10 +98,45 @@ async function main(): Promise<void> {
     });
   });
   cleanups.unshift(gateway.close);
-  await writeEndpoints({ api, dynamodb: dynamodb.endpoint, s3: null, ec2: null, table: tableName }, dir);
+  const stopJobs = startLocalJobs({
+    handlers: functions.jobs,
+    fleet: ec2.fleet,
+    gateway,
+    region,
+    reconcileIntervalSeconds: positiveIntFromEnv('CONVOY_RECONCILE_INTERVAL_S', 300),
+  });
+  cleanups.unshift(stopJobs);
+  await writeEndpoints(
+    {
+      api,
+      dynamodb: dynamodb.endpoint,
+      s3: s3.endpoint,
+      bucket: bucketName,
+      ec2: ec2.endpoint,
+      table: tableName,
+    },
+    dir,
+  );
   cleanups.unshift(() => removeEndpoints(dir));
 
-  printBanner({ api, dynamodb: dynamodb.endpoint, tableName, dir, adminKey });
+  printBanner({
+    api,
+    dynamodb: dynamodb.endpoint,
+    ec2: ec2.endpoint,
+    s3: s3.endpoint,
+    bucketName,
+    tableName,
+    dir,
+    adminKey,
+  });
+}
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new Error(`${name} must be a positive whole number, not ${raw}.`);
+  return Number(raw);
 }
 
 function portFromEnv(): number {
@@ -113,7 +166,11 @@ async function refuseIfRunning(dir: string): Promise<void> {
 }
 
 /** The same modules Lambda runs, named by the route table relative to the repository root. */
-async function loadFunctions(): Promise<{ handlers: Map<string, ApiHandler>; authorizer: Authorizer }> {
+async function loadFunctions(): Promise<{
+  handlers: Map<string, ApiHandler>;
+  authorizer: Authorizer;
+  jobs: Map<string, JobHandler>;
+}> {
   const load = async (entry: string): Promise<unknown> => {
     const module = (await import(new URL(entry, REPO_ROOT).href)) as { handler?: unknown };
     if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
@@ -123,26 +180,33 @@ async function loadFunctions(): Promise<{ handlers: Map<string, ApiHandler>; aut
     load(AUTHORIZER.entry),
     ...ROUTES.map((r) => load(r.entry)),
   ]);
+  const jobs = await Promise.all(JOBS.map((j) => load(j.entry)));
   return {
     authorizer: authorizer as Authorizer,
     handlers: new Map(ROUTES.map((route, i) => [route.name, handlers[i] as ApiHandler])),
+    jobs: new Map(JOBS.map((job, i) => [job.name, jobs[i] as JobHandler])),
   };
 }
 
 interface Banner {
   readonly api: string;
   readonly dynamodb: string;
+  readonly ec2: string;
+  readonly s3: string;
+  readonly bucketName: string;
   readonly tableName: string;
   readonly dir: string;
   readonly adminKey: AdminKey;
 }
 
-function printBanner({ api, dynamodb, tableName, dir, adminKey }: Banner): void {
+function printBanner({ api, dynamodb, ec2, s3, bucketName, tableName, dir, adminKey }: Banner): void {
   const lines = [
     '',
     `convoy-cloud ${pkg.version}, local mode: ready in ${(performance.now() / 1000).toFixed(1)} s`,
     `  API       ${api}`,
     `  DynamoDB  ${dynamodb}  (table ${tableName}; DynamoDB Local listens on every interface)`,
+    `  EC2       ${ec2}  (stand-in; game hosts are simulated)`,
+    `  S3        ${s3}  (s3rver; bucket ${bucketName})`,
     `  Data      ${dir}`,
     '',
     ...adminKeyLines(adminKey),

@@ -11,8 +11,6 @@
  * AWS credentials. The new secret goes alone to standard output; everything else to stderr.
  */
 import { parseArgs } from 'node:util';
-import { dataDir, endpointsFile, readEndpoints } from '../local/endpoints.ts';
-import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
 import { createKeyRepository } from '../shared/adapters/dynamodb/key-repository.ts';
 import type { Scope } from '../shared/domain/api-key.ts';
 import { CreateKeyRequestSchema, SCOPES, TenantIdSchema } from '../shared/domain/api-key.ts';
@@ -20,6 +18,7 @@ import { ConvoyError, ValidationError } from '../shared/domain/errors.ts';
 import { parseOrThrow } from '../shared/domain/validation.ts';
 import { createKeyService } from '../shared/services/keys.ts';
 import { systemClock } from '../shared/services/ports.ts';
+import { target, UsageError } from './target.ts';
 
 const USAGE = `usage:
   npm run keys -- create --tenant T --name N --scopes a,b [--servers srv_1,srv_2] [target]
@@ -33,32 +32,6 @@ const list = (value: string | undefined) =>
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-
-async function target(table: string | undefined, region: string | undefined) {
-  if (table) {
-    const resolvedRegion = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    if (!resolvedRegion) throw new UsageError('--table needs --region (or AWS_REGION) for a deployed stack');
-    return {
-      client: createDocumentClient({ region: resolvedRegion }),
-      tableName: table,
-      where: `table ${table}`,
-    };
-  }
-  const endpoints = await readEndpoints();
-  if (!endpoints) {
-    throw new UsageError(
-      `no local stack is running (${endpointsFile(dataDir())} is missing): start it with npm start, ` +
-        'or pass --table <name> --region <region> for a deployed stack',
-    );
-  }
-  return {
-    client: createDocumentClient({ region: 'us-east-1', endpoints: { dynamodb: endpoints.dynamodb } }),
-    tableName: endpoints.table,
-    where: `the local stack at ${endpoints.api}`,
-  };
-}
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({

@@ -1,4 +1,5 @@
-import { lazyHandler, services } from '../../shared/composition.ts';
+import { lazyHandler } from '../../shared/composition.ts';
+import { hostServices } from '../../shared/host-composition.ts';
 import { httpHandler } from '../../shared/http/handler.ts';
 import type { ServerService } from '../../shared/services/servers.ts';
 
@@ -9,4 +10,5 @@ export const createHandler = (servers: Pick<ServerService, 'remove'>) =>
     return gone ? { status: 204 } : { status: 202, json: server };
   });
 
-export const handler = lazyHandler(() => createHandler(services().servers));
+// The host-aware service: its delete terminates the server's host.
+export const handler = lazyHandler(() => createHandler(hostServices().servers));

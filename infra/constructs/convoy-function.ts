@@ -4,9 +4,10 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.ts';
-import type { TableAccess } from '../../shared/http/routes.ts';
+import type { BucketAccess, TableAccess } from '../../shared/http/routes.ts';
 import { LAMBDA_BUNDLING } from '../lambda-bundling.ts';
 
 /** Entries in the route table are relative to the repository root, whatever the CLI's working directory. */
@@ -25,6 +26,16 @@ export interface ConvoyFunctionProps {
    * @default 'none' - the function gets no table permissions
    */
   readonly tableAccess?: TableAccess;
+  /**
+   * The package bucket; its name reaches the function only with bucket access.
+   * @default - no bucket
+   */
+  readonly bucket?: IBucket;
+  /**
+   * What the function may do to `bucket`.
+   * @default 'none' - the function gets no bucket permissions
+   */
+  readonly bucketAccess?: BucketAccess;
   /**
    * The deployed version, reported by the function.
    * @default - unset; the code reports its development version
@@ -50,7 +61,10 @@ export class ConvoyFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ConvoyFunctionProps) {
     super(scope, id);
-    const { table, tableAccess = 'none' } = props;
+    const { table, tableAccess = 'none', bucket, bucketAccess = 'none' } = props;
+    if (bucketAccess !== 'none' && !bucket) {
+      throw new Error(`${this.node.path}: bucketAccess '${bucketAccess}' needs a bucket`);
+    }
     if (tableAccess !== 'none' && !table) {
       throw new Error(`${this.node.path}: tableAccess '${tableAccess}' needs a table`);
     }
@@ -76,6 +90,7 @@ export class ConvoyFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'convoy-cloud',
         ...(table && { [ENV.tableName]: table.tableName }),
         ...(props.version && { [ENV.version]: props.version }),
+        ...(bucket && bucketAccess !== 'none' && { [ENV.bucketName]: bucket.bucketName }),
         ...props.environment,
       },
       bundling: {
@@ -97,6 +112,18 @@ export class ConvoyFunction extends Construct {
         break;
       case 'readWrite':
         table?.grantReadWriteData(this.function);
+        break;
+      case 'none':
+        break;
+    }
+    // Presigned URLs carry the signer's permissions: a function can hand out no more than it holds.
+    switch (bucketAccess) {
+      case 'read':
+        bucket?.grantRead(this.function);
+        break;
+      case 'readWrite':
+        bucket?.grantReadWrite(this.function);
+        bucket?.grantDelete(this.function);
         break;
       case 'none':
         break;

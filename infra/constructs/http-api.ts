@@ -3,15 +3,24 @@ import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import pkg from '../../package.json' with { type: 'json' };
 import { DEFAULT_INSTANCE_TYPES, ENV } from '../../shared/config/env-names.ts';
 import { InstanceTypeSchema } from '../../shared/domain/server.ts';
 import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, ROUTES } from '../../shared/http/routes.ts';
 import { ConvoyFunction } from './convoy-function.ts';
+import type { GameHosts } from './game-hosts.ts';
 
 export interface ConvoyHttpApiProps {
   readonly table: ITable;
+  /**
+   * The game hosts; a function gets host permissions and settings as its route's `hosts` says.
+   * @default - a route that names host access fails synth
+   */
+  readonly hosts?: GameHosts;
+  /** The package bucket; granted to a function as its route's `bucket` says. */
+  readonly bucket: IBucket;
   /**
    * The EC2 instance types a server may use; the first is the default for new servers.
    * @default DEFAULT_INSTANCE_TYPES
@@ -64,8 +73,17 @@ export class ConvoyHttpApi extends Construct {
         ...common,
         entry: route.entry,
         tableAccess: route.table,
-        environment: { [ENV.instanceTypes]: instanceTypes.join(',') },
+        bucket: props.bucket,
+        bucketAccess: route.bucket,
+        environment: {
+          [ENV.instanceTypes]: instanceTypes.join(','),
+          ...(route.hosts?.length && props.hosts ? props.hosts.environment() : {}),
+        },
       });
+      if (route.hosts?.length) {
+        if (!props.hosts) throw new Error(`route ${route.name} needs host access but the API has no hosts`);
+        props.hosts.grant(fn.function, route.hosts);
+      }
       functions.set(route.name, fn);
       new HttpRoute(this, `${route.name}-route`, {
         httpApi: this.api,

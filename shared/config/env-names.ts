@@ -8,6 +8,18 @@ export const ENV = {
   version: 'CONVOY_VERSION',
   /** `true` in local mode (`npm start`). */
   local: 'CONVOY_LOCAL',
+  /** Set only in local mode and tests: the EC2 stand-in's endpoint. */
+  ec2Endpoint: 'CONVOY_EC2_ENDPOINT',
+  /** The launch template every game host is launched from (`lt-...`). */
+  launchTemplateId: 'CONVOY_LAUNCH_TEMPLATE_ID',
+  /** This deployment's name: the value of the deployment tag on its hosts (IAM conditions on it). */
+  deployment: 'CONVOY_DEPLOYMENT',
+  /** Seconds a server may stay `starting`/`stopping` before the sync calls it an error. */
+  hostTimeoutSeconds: 'CONVOY_HOST_TIMEOUT_S',
+  /** The bucket holding mod package files; set only on the functions granted access to it. */
+  bucketName: 'CONVOY_BUCKET_NAME',
+  /** Set only in local mode and tests: the S3 stand-in's endpoint. */
+  s3Endpoint: 'CONVOY_S3_ENDPOINT',
 } as const;
 
 /** The instance-type allow-list when the deployment sets none; the first is the default. */

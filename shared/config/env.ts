@@ -22,6 +22,20 @@ const RuntimeEnvSchema = z.object({
   ]),
   [ENV.version]: z._default(z.string(), '0.0.0-dev'),
   [ENV.local]: z._default(z.stringbool(), false),
+  [ENV.ec2Endpoint]: z.optional(z.url()),
+  [ENV.launchTemplateId]: z.optional(
+    z.string().check(z.regex(/^lt-[0-9a-z]+$/, 'must be a launch template id (lt-...)')),
+  ),
+  [ENV.deployment]: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a plain name')),
+    'convoy',
+  ),
+  [ENV.hostTimeoutSeconds]: z._default(
+    z.pipe(z.pipe(z.string(), z.transform(Number)), z.int().check(z.gte(1))),
+    900,
+  ),
+  [ENV.bucketName]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.s3Endpoint]: z.optional(z.url()),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
 });
 
@@ -32,6 +46,14 @@ export interface RuntimeConfig {
   readonly instanceTypes: readonly [string, ...string[]];
   readonly version: string;
   readonly local: boolean;
+  readonly ec2Endpoint: string | undefined;
+  /** Unset where no host is ever launched (e.g. the keys CLI); a launch without it fails loudly. */
+  readonly launchTemplateId: string | undefined;
+  readonly deployment: string;
+  readonly hostTimeoutSeconds: number;
+  /** Unset on functions without bucket access; the package composition fails fast without it. */
+  readonly bucketName: string | undefined;
+  readonly s3Endpoint: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -49,5 +71,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     instanceTypes: [first as string, ...rest],
     version: e[ENV.version],
     local: e[ENV.local],
+    ec2Endpoint: e[ENV.ec2Endpoint],
+    launchTemplateId: e[ENV.launchTemplateId],
+    deployment: e[ENV.deployment],
+    hostTimeoutSeconds: e[ENV.hostTimeoutSeconds],
+    bucketName: e[ENV.bucketName],
+    s3Endpoint: e[ENV.s3Endpoint],
   };
 }

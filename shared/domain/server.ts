@@ -14,8 +14,12 @@ export type Game = (typeof GAMES)[number];
 export const SERVER_STATES = ['stopped', 'starting', 'running', 'stopping', 'error', 'deleting'] as const;
 export type ServerState = (typeof SERVER_STATES)[number];
 
-/** States in which a host may be powered: the idle reaper and the reconciler page through these. */
-export const ACTIVE_STATES: readonly ServerState[] = ['starting', 'running', 'stopping'];
+/**
+ * States in which a host may be powered: the idle reaper and the reconciler page through these.
+ * `deleting` is one: its host is still being terminated, and a missed terminated event must not
+ * leave the server in `deleting` for good.
+ */
+export const ACTIVE_STATES: readonly ServerState[] = ['starting', 'running', 'stopping', 'deleting'];
 
 /**
  * Anything that could end a quoted SII string or start a new line in the generated file:
@@ -205,6 +209,12 @@ export interface ServerRecord {
   readonly runtime: ServerRuntime | null;
   /** The EC2 instance, once one was launched for this server. */
   readonly instanceId: string | null;
+  /**
+   * How many launches were begun for this server; the launch's `ClientToken` derives from it, so
+   * a retried or re-driven launch reuses the token and cannot make a second instance. Absent
+   * (read as 0) on servers that never started.
+   */
+  readonly launchAttempt?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
@@ -212,7 +222,7 @@ export interface ServerRecord {
 
 /** The resource a client sees: secrets become `passwordSet` / `logonTokenSet`. */
 export function toServerView(server: ServerRecord): ServerView {
-  const { tenantId: _tenant, instanceId: _instance, config, ...rest } = server;
+  const { tenantId: _tenant, instanceId: _instance, launchAttempt: _attempt, config, ...rest } = server;
   const { password, logonToken, ...visible } = config;
   return {
     ...rest,

@@ -48,9 +48,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+const TEXT_TYPE = /^text\/plain\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 export interface ApiRequest<Body> {
   readonly body: Body;
+  /** The `text/plain` body of a route declared with `text: true`; otherwise undefined. */
+  readonly text: string | undefined;
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, string | undefined>>;
   readonly headers: Readonly<Record<string, string | undefined>>;
@@ -71,6 +74,8 @@ export interface ApiResponse {
 export interface RouteOptions<Schema extends z.ZodMiniType | undefined> {
   /** The JSON body's schema; routes without one ignore any body. */
   readonly body?: Schema;
+  /** Take a `text/plain` (UTF-8) body instead of JSON, with the same 1 MiB limit; 415 for other types. */
+  readonly text?: boolean;
 }
 
 type BodyOf<Schema> = Schema extends z.ZodMiniType ? z.output<Schema> : undefined;
@@ -78,6 +83,7 @@ type BodyOf<Schema> = Schema extends z.ZodMiniType ? z.output<Schema> : undefine
 interface State {
   principal: Principal | null;
   body: unknown;
+  text?: string | undefined;
 }
 
 export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined>(
@@ -89,10 +95,11 @@ export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined
   const state = new WeakMap<ApiEvent, State>();
 
   const run = async (event: ApiEvent): Promise<ApiResult> => {
-    const { principal, body } = state.get(event) ?? { principal: null, body: undefined };
+    const { principal, body, text } = state.get(event) ?? { principal: null, body: undefined };
     const parsedBody = options.body ? parseOrThrow(options.body, body) : undefined;
     const response = await fn({
       body: parsedBody as BodyOf<Schema>,
+      text,
       params: event.pathParameters ?? {},
       query: event.queryStringParameters ?? {},
       headers: event.headers ?? {},
@@ -105,7 +112,11 @@ export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined
   const requestState: MiddlewareObj<ApiEvent, ApiResult> = {
     before: ({ event }) => {
       const principal = authenticate(route, event);
-      state.set(event, { principal, body: options.body ? readJsonBody(event) : undefined });
+      state.set(event, {
+        principal,
+        body: options.body ? readJsonBody(event) : undefined,
+        text: options.text ? readTextBody(event) : undefined,
+      });
     },
   };
 
@@ -134,8 +145,8 @@ function authenticate(route: RouteDef, event: ApiEvent): Principal | null {
   return principal;
 }
 
-/** Bounds, checks and parses a JSON body: 413 over 1 MiB, 415 if not JSON, 400 if malformed. */
-function readJsonBody(event: ApiEvent): unknown {
+/** The raw body, refused with 413 over 1 MiB. */
+function boundedBody(event: ApiEvent): Buffer | undefined {
   const raw =
     event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   if (raw && raw.byteLength > MAX_BODY_BYTES) {
@@ -143,6 +154,31 @@ function readJsonBody(event: ApiEvent): unknown {
       `The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} (1 MiB).`,
     );
   }
+  return raw;
+}
+
+/** Bounds and checks a text body: 413 over 1 MiB, 415 if not text/plain, 400 if empty or not UTF-8. */
+function readTextBody(event: ApiEvent): string {
+  const raw = boundedBody(event);
+  if (!raw || raw.byteLength === 0) {
+    throw new ValidationError('A text/plain body is required.', [{ path: '', message: 'is missing' }]);
+  }
+  const contentType = event.headers?.['content-type'];
+  if (!contentType || !TEXT_TYPE.test(contentType)) {
+    throw new UnsupportedMediaTypeError(
+      `Send the body as text/plain in UTF-8 (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'no Content-Type'}).`,
+    );
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch (error) {
+    throw new ValidationError('The body is not UTF-8 text.', [], { cause: error });
+  }
+}
+
+/** Bounds, checks and parses a JSON body: 413 over 1 MiB, 415 if not JSON, 400 if malformed. */
+function readJsonBody(event: ApiEvent): unknown {
+  const raw = boundedBody(event);
   if (!raw || raw.byteLength === 0) {
     throw new ValidationError('A JSON body is required.', [{ path: '', message: 'is missing' }]);
   }

@@ -3,7 +3,8 @@
  * the contract served at `/v1/openapi.json` is the one the handlers validate against.
  */
 import { CreateKeyRequestSchema, SCOPES } from '../domain/api-key.ts';
-import { CreateServerRequestSchema, PatchServerRequestSchema } from '../domain/server.ts';
+import { CreatePackageRequestSchema, PACKAGE_STATES } from '../domain/package.ts';
+import { CreateServerRequestSchema, GAMES, PatchServerRequestSchema } from '../domain/server.ts';
 import { ServerViewSchema } from '../domain/server-view.ts';
 import * as z from '../domain/zod.ts';
 import type { RouteDef } from './routes.ts';
@@ -12,6 +13,8 @@ import { ROUTES } from './routes.ts';
 interface RouteDoc {
   readonly summary: string;
   readonly body?: z.ZodMiniType;
+  /** The request body is `text/plain`. */
+  readonly textBody?: boolean;
   /** Status → description and, for JSON responses, schema. */
   readonly responses: Readonly<
     Record<number, { description: string; schema?: z.ZodMiniType; text?: boolean }>
@@ -31,6 +34,50 @@ const EventSchema = z.object({
   type: z.string(),
   actor: z.string(),
   detail: z.record(z.string(), z.unknown()),
+});
+
+const DigestSchema = z.object({ bytes: z.int(), sha256: z.string() });
+const ModSchema = z.object({
+  packageName: z.string(),
+  name: z.string(),
+  modId: z.nullable(z.string()),
+  workshop: z.boolean(),
+  optional: z.boolean(),
+});
+const PackageViewSchema = z.object({
+  id: z.string(),
+  game: z.enum(GAMES),
+  name: z.string(),
+  state: z.enum(PACKAGE_STATES),
+  manifest: z.nullable(
+    z.object({
+      map: z.nullable(z.string()),
+      dlc: z.object({ essential: z.array(z.string()), nonEssential: z.array(z.string()) }),
+      mods: z.array(ModSchema),
+      exportedAt: z.nullable(z.string()),
+      sii: DigestSchema,
+      dat: DigestSchema,
+    }),
+  ),
+  problems: z.nullable(z.array(z.object({ path: z.string(), message: z.string() }))),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  expiresAt: z.nullable(z.string()),
+});
+const UploadSchema = z.object({
+  url: z.string(),
+  method: z.literal('PUT'),
+  headers: z.record(z.string(), z.string()),
+  maxBytes: z.int(),
+});
+const CompatibilityReportSchema = z.object({
+  compatible: z.boolean(),
+  map: z.object({ expected: z.nullable(z.string()), actual: z.nullable(z.string()), matches: z.boolean() }),
+  dlc: z.object({
+    missing: z.array(z.object({ code: z.string(), essential: z.boolean() })),
+    extra: z.array(z.string()),
+  }),
+  mods: z.object({ missing: z.array(ModSchema), extra: z.array(ModSchema) }),
 });
 
 const DOCS: Record<string, RouteDoc> = {
@@ -72,6 +119,22 @@ const DOCS: Record<string, RouteDoc> = {
       204: { description: 'Deleted (it had no host)' },
     },
   },
+  'servers-start': {
+    summary: "Start a server's host (its first start launches it)",
+    responses: {
+      200: { description: 'Already starting or running: unchanged', schema: ServerViewSchema },
+      202: { description: 'Starting', schema: ServerViewSchema },
+      409: { description: 'Stopping or being deleted' },
+    },
+  },
+  'servers-stop': {
+    summary: "Stop a server's host (its disk, with the game install, is kept)",
+    responses: {
+      200: { description: 'Already stopped or stopping: unchanged', schema: ServerViewSchema },
+      202: { description: 'Stopping', schema: ServerViewSchema },
+      409: { description: 'Being deleted' },
+    },
+  },
   'servers-config': {
     summary: 'The server_config.sii of the next start, secrets redacted',
     responses: { 200: { description: 'SII text', text: true } },
@@ -79,6 +142,56 @@ const DOCS: Record<string, RouteDoc> = {
   'servers-events': {
     summary: "A server's events, newest first",
     responses: { 200: { description: 'A page', schema: list(EventSchema) } },
+  },
+  'packages-create': {
+    summary: 'Create a package: presigned uploads for server_packages.sii and .dat (honours Idempotency-Key)',
+    body: CreatePackageRequestSchema,
+    responses: {
+      201: {
+        description: 'Created, pending its uploads',
+        schema: z.object({
+          package: PackageViewSchema,
+          uploads: z.object({ sii: UploadSchema, dat: UploadSchema }),
+          expiresAt: z.string(),
+        }),
+      },
+      422: { description: 'Idempotency-Key reused for another request' },
+    },
+  },
+  'packages-list': {
+    summary: "List the tenant's packages, newest first",
+    responses: { 200: { description: 'A page', schema: list(PackageViewSchema) } },
+  },
+  'packages-get': {
+    summary: 'Get a package and its manifest',
+    responses: { 200: { description: 'The package', schema: PackageViewSchema } },
+  },
+  'packages-delete': {
+    summary: 'Delete a package',
+    responses: {
+      204: { description: 'Deleted' },
+      409: { description: 'A server (or the deployment default) uses it' },
+    },
+  },
+  'packages-finalize': {
+    summary: 'Check the uploads, hash them, read the manifest',
+    responses: {
+      200: { description: 'Ready, with its manifest', schema: PackageViewSchema },
+      422: {
+        description:
+          'A file is missing or too large, or the .sii does not parse (errors name lines): invalid',
+      },
+    },
+  },
+  'packages-check': {
+    summary:
+      "A driver's own server_packages.sii (text/plain) against the package: what they miss or have extra",
+    textBody: true,
+    responses: {
+      200: { description: 'The report', schema: CompatibilityReportSchema },
+      409: { description: 'The package is not ready' },
+      422: { description: 'The export does not parse (errors name lines)' },
+    },
   },
   'keys-create': {
     summary: 'Create an API key (the secret is shown once)',
@@ -126,6 +239,9 @@ function operation(route: RouteDef) {
     ...(route.scope ? { description: `Needs the scope \`${route.scope}\`.` } : {}),
     ...(route.auth === 'apiKey' ? { security: [{ apiKey: [] }] } : { security: [] }),
     ...(params.length ? { parameters: params } : {}),
+    ...(doc.textBody
+      ? { requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string' } } } } }
+      : {}),
     ...(doc.body
       ? {
           requestBody: {

@@ -10,6 +10,18 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** What a function may do to the table; the CDK grants exactly this. */
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
+/**
+ * What a function may do to game hosts; the CDK grants exactly this, on this deployment's
+ * tagged instances only (`launch`: RunInstances from the launch template, with the tags).
+ */
+export type HostAccess = 'launch' | 'start' | 'stop' | 'terminate' | 'describe';
+
+/**
+ * What a function may do to the package bucket; the CDK grants exactly this. `read` covers
+ * presigning downloads, `readWrite` presigning uploads, copying and deleting package files.
+ */
+export type BucketAccess = 'none' | 'read' | 'readWrite';
+
 export interface RouteDef {
   /** Stable name: the function's construct id in CDK and its label in logs and benchmarks. */
   readonly name: string;
@@ -23,6 +35,10 @@ export interface RouteDef {
   /** The scope the caller's key must hold (checked by the handler, after the authorizer). */
   readonly scope?: Scope;
   readonly table: TableAccess;
+  /** @default 'none' - no bucket, no bucket permissions */
+  readonly bucket?: BucketAccess;
+  /** @default [] - no EC2 permissions */
+  readonly hosts?: readonly HostAccess[];
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -86,6 +102,29 @@ export const ROUTES: readonly RouteDef[] = [
     auth: 'apiKey',
     scope: 'servers:write',
     table: 'readWrite',
+    hosts: ['terminate'],
+  },
+  {
+    name: 'servers-start',
+    method: 'POST',
+    path: '/v1/servers/{id}/start',
+    entry: 'functions/servers/start.ts',
+    auth: 'apiKey',
+    scope: 'servers:power',
+    table: 'readWrite',
+    // Stop and terminate: a stop or delete that lands while the launch is under way applies to
+    // the new host. Describe: a state change that came before the launch was recorded.
+    hosts: ['launch', 'start', 'stop', 'terminate', 'describe'],
+  },
+  {
+    name: 'servers-stop',
+    method: 'POST',
+    path: '/v1/servers/{id}/stop',
+    entry: 'functions/servers/stop.ts',
+    auth: 'apiKey',
+    scope: 'servers:power',
+    table: 'readWrite',
+    hosts: ['stop'],
   },
   {
     name: 'servers-config',
@@ -103,6 +142,63 @@ export const ROUTES: readonly RouteDef[] = [
     entry: 'functions/servers/events.ts',
     auth: 'apiKey',
     scope: 'servers:read',
+    table: 'read',
+  },
+  {
+    name: 'packages-create',
+    method: 'POST',
+    path: '/v1/packages',
+    entry: 'functions/packages/create.ts',
+    auth: 'apiKey',
+    scope: 'packages:write',
+    table: 'readWrite',
+    bucket: 'readWrite',
+  },
+  {
+    name: 'packages-list',
+    method: 'GET',
+    path: '/v1/packages',
+    entry: 'functions/packages/list.ts',
+    auth: 'apiKey',
+    scope: 'packages:read',
+    table: 'read',
+  },
+  {
+    name: 'packages-get',
+    method: 'GET',
+    path: '/v1/packages/{id}',
+    entry: 'functions/packages/get.ts',
+    auth: 'apiKey',
+    scope: 'packages:read',
+    table: 'read',
+  },
+  {
+    name: 'packages-delete',
+    method: 'DELETE',
+    path: '/v1/packages/{id}',
+    entry: 'functions/packages/delete.ts',
+    auth: 'apiKey',
+    scope: 'packages:write',
+    table: 'readWrite',
+    bucket: 'readWrite',
+  },
+  {
+    name: 'packages-finalize',
+    method: 'POST',
+    path: '/v1/packages/{id}/finalize',
+    entry: 'functions/packages/finalize.ts',
+    auth: 'apiKey',
+    scope: 'packages:write',
+    table: 'readWrite',
+    bucket: 'readWrite',
+  },
+  {
+    name: 'packages-check',
+    method: 'POST',
+    path: '/v1/packages/{id}/check',
+    entry: 'functions/packages/check.ts',
+    auth: 'apiKey',
+    scope: 'packages:read',
     table: 'read',
   },
   {

@@ -3,6 +3,8 @@
  * `shared/adapters/` implement them; unit tests use in-memory fakes.
  */
 import type { KeyRecord } from '../domain/api-key.ts';
+import type { HostStatus } from '../domain/host-sync.ts';
+import type { FileDigest, PackageRecord, UploadTarget } from '../domain/package.ts';
 import type { Game, ServerRecord } from '../domain/server.ts';
 
 export interface Page<T> {
@@ -42,8 +44,17 @@ export interface ServerRepository {
    * atomically. Throws `IdempotencyKeyTakenError` when the key was used meanwhile.
    */
   create(server: ServerRecord, event: ServerEvent, idempotency?: IdempotencyRecord): Promise<void>;
-  /** Replaces the server if its stored version is still `expectedVersion`; else `ConcurrentModificationError`. */
-  update(server: ServerRecord, expectedVersion: number, event: ServerEvent): Promise<void>;
+  /**
+   * Replaces the server if its stored version is still `expectedVersion`; else `ConcurrentModificationError`.
+   * Pass `previousPackageId` when the write may change `packageId`: the package uses move with it,
+   * atomically (`UnprocessableError` if the new package is no longer ready).
+   */
+  update(
+    server: ServerRecord,
+    expectedVersion: number,
+    event: ServerEvent,
+    previousPackageId?: string | null,
+  ): Promise<void>;
   /** Removes the server if its stored version is still `expectedVersion`. */
   remove(server: ServerRecord, expectedVersion: number): Promise<void>;
   /** A server's events, newest first. */
@@ -71,8 +82,113 @@ export interface PackageCatalog {
   find(tenantId: string, id: string): Promise<PackageSummary | null>;
 }
 
+/** Where a deployment's default package for a game lives (set by the operator's CLI). */
+export interface PackageRef {
+  readonly tenantId: string;
+  readonly packageId: string;
+}
+
+/** Mod packages in the table. A package a server (or the deployment default) uses cannot be removed. */
+export interface PackageRepository extends PackageCatalog {
+  get(tenantId: string, id: string): Promise<PackageRecord | null>;
+  /** The tenant's packages, newest first (expired pending ones left out). */
+  list(tenantId: string, page: PageRequest): Promise<Page<PackageRecord>>;
+  /** Stores a new package; with `idempotency` also the response for the key, atomically. */
+  create(pkg: PackageRecord, idempotency?: IdempotencyRecord): Promise<void>;
+  /** Replaces the package if its stored version is still `expectedVersion`; else `ConcurrentModificationError`. */
+  update(pkg: PackageRecord, expectedVersion: number): Promise<void>;
+  /** Deletes the package in one conditional write: `inUse` while any server or default uses it. */
+  remove(tenantId: string, id: string): Promise<'deleted' | 'missing' | 'inUse'>;
+  idempotencyRecord(tenantId: string, key: string): Promise<IdempotencyRecord | null>;
+  defaultFor(game: Game): Promise<PackageRef | null>;
+  /** Makes a `ready` package of `game` the deployment default, protecting it from deletion. */
+  setDefault(game: Game, ref: PackageRef): Promise<void>;
+}
+
+/** The package files in object storage. */
+export interface PackageStorage {
+  /** A presigned PUT binding the content type and, when given, the exact length. */
+  presignUpload(
+    key: string,
+    options: { contentType: string; contentLength?: number | undefined; maxBytes: number; expiresIn: number },
+  ): Promise<UploadTarget>;
+  presignDownload(key: string, expiresIn: number): Promise<string>;
+  /** The object's size, or null when there is none. */
+  size(key: string): Promise<number | null>;
+  /** Reads a small object whole, refusing (null) one over `maxBytes`. */
+  read(key: string, maxBytes: number): Promise<Uint8Array | null>;
+  /** Streams the object through SHA-256; null when it turns out longer than `maxBytes`. */
+  digest(key: string, maxBytes: number): Promise<FileDigest | null>;
+  copy(from: string, to: string): Promise<void>;
+  remove(keys: readonly string[]): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** What starting a server's first host needs. */
+export interface LaunchRequest {
+  readonly serverId: string;
+  readonly tenantId: string;
+  /** Same server, same attempt, same token: EC2 returns the first launch instead of a second. */
+  readonly clientToken: string;
+  /** The server's instance type first, then the fallbacks to try on a capacity shortage. */
+  readonly instanceTypes: readonly [string, ...string[]];
+}
+
+export type LaunchResult =
+  | {
+      readonly kind: 'launched';
+      readonly instanceId: string;
+      readonly instanceType: string;
+      /** The types skipped for want of capacity, with EC2's error code, in order. */
+      readonly skipped: readonly { readonly instanceType: string; readonly code: string }[];
+    }
+  /** No type had capacity, or EC2 refused (the code says why); nothing was launched. */
+  | { readonly kind: 'failed'; readonly code: string; readonly skipped: readonly string[] };
+
+/** How EC2 answered a power call on an existing instance. */
+export type PowerResult =
+  | 'ok'
+  /** The instance cannot do that now (e.g. start while stopping); the sync will re-drive it. */
+  | 'incorrectState'
+  /** The instance does not exist (any more). */
+  | 'notFound';
+
+export interface HostPage {
+  readonly hosts: readonly TaggedHost[];
+  readonly nextToken: string | null;
+}
+
+/** A host of this deployment, with the server it was launched for (from its tags). */
+export interface TaggedHost extends HostStatus {
+  readonly serverId: string | null;
+  readonly tenantId: string | null;
+}
+
+/**
+ * The game hosts: one EC2 instance per server. Transient failures (throttling) are retried
+ * inside; one that persists throws, and the server stays where the table says, for the
+ * reconciler to re-drive.
+ */
+export interface HostProvider {
+  launch(request: LaunchRequest): Promise<LaunchResult>;
+  start(instanceId: string): Promise<PowerResult>;
+  stop(instanceId: string): Promise<PowerResult>;
+  terminate(instanceId: string): Promise<PowerResult>;
+  /** One instance, or `null` when EC2 does not know it. */
+  describe(instanceId: string): Promise<TaggedHost | null>;
+  /** This deployment's instances (by its tag), a page at a time. */
+  list(nextToken?: string | null): Promise<HostPage>;
+}
+
+/** The server lookups that only the EC2 sync needs, over the sparse indexes. */
+export interface ServerIndex {
+  /** The server an instance was launched for (the `byInstance` index), consistently re-read. */
+  findByInstance(instanceId: string): Promise<ServerRecord | null>;
+  /** Servers in an active state (the `active` index, every shard), consistently re-read. */
+  active(): AsyncIterable<ServerRecord>;
+}

@@ -40,6 +40,12 @@ export interface ServerServiceDeps {
   readonly clock: Clock;
   /** The deployment's allow-list; the first entry is the default. */
   readonly instanceTypes: readonly [string, ...string[]];
+  /**
+   * Called once a delete has moved a server with a host to `deleting`: terminates the host
+   * (`LifecycleService.terminateHost`); its terminated event then removes the server.
+   * @default - nothing (tests without hosts)
+   */
+  readonly onDeleting?: (server: ServerRecord, actor: string) => Promise<void>;
 }
 
 export interface CreateResult {
@@ -205,7 +211,12 @@ export function createServerService(deps: ServerServiceDeps) {
         };
         const changed = changedFields(request);
         try {
-          await servers.update(next, current.version, event('server.updated', principal.keyId, { changed }));
+          await servers.update(
+            next,
+            current.version,
+            event('server.updated', principal.keyId, { changed }),
+            current.packageId,
+          );
           return toServerView(next);
         } catch (error) {
           const retry = ifMatch === undefined && attempt < PATCH_RETRIES;
@@ -250,6 +261,7 @@ export function createServerService(deps: ServerServiceDeps) {
             current.version,
             event(`state.${step.to}`, principal.keyId, { from: current.state }),
           );
+          if (step.effect === 'terminate') await deps.onDeleting?.(next, principal.keyId);
           return { gone: false, server: toServerView(next) };
         }
       }

@@ -33,7 +33,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CONVOY_DATA_DIR: dataDir, PORT: '0', CONVOY_DEV_API_KEY: adminKey },
+    env: {
+      ...process.env,
+      CONVOY_DATA_DIR: dataDir,
+      PORT: '0',
+      CONVOY_DEV_API_KEY: adminKey,
+      // Simulated hosts change state in a blink; the tests run the reconciler when they need it.
+      CONVOY_EC2_DELAY_MS: '100',
+      CONVOY_RECONCILE_INTERVAL_S: '3600',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);

@@ -95,9 +95,9 @@ describe('DynamoDB server repository', () => {
     ).toSatisfy((reasons: unknown[]) => reasons.every((e) => e instanceof ConcurrentModificationError));
   });
 
-  it('puts only starting, running and stopping servers in the sparse active index', async () => {
+  it('puts only starting, running, stopping and deleting servers in the sparse active index', async () => {
     const tenant = `t-active-${Date.now()}`;
-    const states = ['stopped', 'starting', 'running', 'stopping', 'error'] as const;
+    const states = ['stopped', 'starting', 'running', 'stopping', 'error', 'deleting'] as const;
     for (const state of states) await repo.create(server(tenant, { state }), created);
     const active: string[] = [];
     for (let shard = 0; shard < 4; shard++) {
@@ -111,7 +111,7 @@ describe('DynamoDB server repository', () => {
       );
       active.push(...(result.Items ?? []).map((i) => String(i.state)));
     }
-    expect(active.sort()).toEqual(['running', 'starting', 'stopping']);
+    expect(active.sort()).toEqual(['deleting', 'running', 'starting', 'stopping']);
   });
 
   it('records events newest first', async () => {

@@ -9,6 +9,9 @@ export const keys = {
   keyHash: (hash: string) => `KEYHASH#${hash}`,
   package: (packageId: string) => `PACKAGE#${packageId}`,
   idempotency: (key: string) => `IDEMPOTENCY#${key}`,
+  /** Deployment-wide settings (not a tenant's): the default package per game. */
+  deployment: () => 'DEPLOYMENT',
+  defaultPackage: (game: string) => `DEFAULT_PACKAGE#${game}`,
   /** Events live in their server's own partition, newest last by sort key. */
   serverEvents: (serverId: string) => `SERVER#${serverId}`,
   event: (at: string, unique: string) => `EVENT#${at}#${unique}`,

@@ -1,17 +1,21 @@
 /** Servers, their events and create-idempotency records in the single table. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentModificationError, IdempotencyKeyTakenError } from '../../domain/errors.ts';
+import {
+  ConcurrentModificationError,
+  IdempotencyKeyTakenError,
+  UnprocessableError,
+} from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import type { ServerRecord } from '../../domain/server.ts';
 import { ACTIVE_STATES } from '../../domain/server.ts';
-import type { Clock, IdempotencyRecord, ServerEvent, ServerRepository } from '../../services/ports.ts';
+import type { Clock, ServerEvent, ServerRepository } from '../../services/ports.ts';
+import { idempotencyPut, readIdempotencyRecord } from './idempotency.ts';
 import { activeShardOf, epochSeconds, keys } from './keys.ts';
 import { queryPage } from './query-page.ts';
 import { transactWrite } from './transact.ts';
 
 const EVENT_RETENTION_DAYS = 90;
-const IDEMPOTENCY_HOURS = 24;
 const DAY_MS = 86_400_000;
 
 export interface ServerRepositoryOptions {
@@ -55,6 +59,36 @@ export function createServerRepository({
     },
   });
 
+  /**
+   * A server's use of a package is recorded on the package item (`usedBy`, a string set), in the
+   * same transaction as the server write: a package delete conditioned on an empty `usedBy` and
+   * an attach conditioned on the package being ready cannot both succeed, whatever the timing.
+   */
+  const attachPackage = (server: ServerRecord, packageId: string) => ({
+    Update: {
+      TableName,
+      Key: { pk: keys.tenant(server.tenantId), sk: keys.package(packageId) },
+      UpdateExpression: 'ADD usedBy :server',
+      ConditionExpression: '#state = :ready AND game = :game',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':server': new Set([server.id]), ':ready': 'ready', ':game': server.game },
+    },
+  });
+  const detachPackage = (server: ServerRecord, packageId: string) => ({
+    Update: {
+      TableName,
+      Key: { pk: keys.tenant(server.tenantId), sk: keys.package(packageId) },
+      UpdateExpression: 'DELETE usedBy :server',
+      // Without it, an update of a missing item would create a stray one.
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':server': new Set([server.id]) },
+    },
+  });
+  const packageLost = () =>
+    new UnprocessableError('The mod package cannot be used.', [
+      { path: 'packageId', message: 'is no longer a ready package of this game (it changed meanwhile)' },
+    ]);
+
   return {
     async get(tenantId, id) {
       const result = await client.send(
@@ -81,28 +115,12 @@ export function createServerRepository({
       const result = await transactWrite(client, [
         { Put: { TableName, Item: serverItem(server), ConditionExpression: 'attribute_not_exists(pk)' } },
         eventPut(server.id, server.tenantId, event),
-        ...(idempotency
-          ? [
-              {
-                Put: {
-                  TableName,
-                  Item: {
-                    pk: keys.tenant(server.tenantId),
-                    sk: keys.idempotency(idempotency.key),
-                    entity: 'idempotency',
-                    ...idempotency,
-                    expiresAt: epochSeconds(new Date(now.getTime() + IDEMPOTENCY_HOURS * 3_600_000)),
-                  },
-                  // An expired record may linger (TTL deletes late, stand-ins never): it no longer counts.
-                  ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                  ExpressionAttributeValues: { ':now': epochSeconds(now) },
-                },
-              },
-            ]
-          : []),
+        ...(idempotency ? [idempotencyPut(TableName, server.tenantId, idempotency, now)] : []),
+        ...(server.packageId ? [attachPackage(server, server.packageId)] : []),
       ]);
       if (result.ok) return;
-      if (result.codes[2] === 'ConditionalCheckFailed') {
+      if (server.packageId && result.codes.at(-1) === 'ConditionalCheckFailed') throw packageLost();
+      if (idempotency && result.codes[2] === 'ConditionalCheckFailed') {
         throw new IdempotencyKeyTakenError('Another request used this Idempotency-Key at the same time.');
       }
       throw new ConcurrentModificationError(
@@ -110,7 +128,8 @@ export function createServerRepository({
       );
     },
 
-    async update(server, expectedVersion, event) {
+    async update(server, expectedVersion, event, previousPackageId) {
+      const moved = previousPackageId !== undefined && previousPackageId !== server.packageId;
       const result = await transactWrite(client, [
         {
           Put: {
@@ -121,8 +140,12 @@ export function createServerRepository({
           },
         },
         eventPut(server.id, server.tenantId, event),
+        ...(moved && previousPackageId ? [detachPackage(server, previousPackageId)] : []),
+        ...(moved && server.packageId ? [attachPackage(server, server.packageId)] : []),
       ]);
       if (!result.ok) {
+        if (moved && server.packageId && result.codes.at(-1) === 'ConditionalCheckFailed')
+          throw packageLost();
         throw new ConcurrentModificationError(
           `Server ${server.id} changed since version ${expectedVersion}.`,
         );
@@ -139,6 +162,7 @@ export function createServerRepository({
             ExpressionAttributeValues: { ':expected': expectedVersion },
           },
         },
+        ...(server.packageId ? [detachPackage(server, server.packageId)] : []),
       ]);
       if (!result.ok) {
         throw new ConcurrentModificationError(
@@ -156,22 +180,8 @@ export function createServerRepository({
       });
     },
 
-    async idempotencyRecord(tenantId, key) {
-      const result = await client.send(
-        new GetCommand({
-          TableName,
-          Key: { pk: keys.tenant(tenantId), sk: keys.idempotency(key) },
-          ConsistentRead: true,
-        }),
-      );
-      const item = result.Item;
-      if (!item || Number(item.expiresAt) < epochSeconds(clock.now())) return null;
-      return {
-        key: item.key,
-        fingerprint: item.fingerprint,
-        status: item.status,
-        body: item.body,
-      } as IdempotencyRecord;
+    idempotencyRecord(tenantId, key) {
+      return readIdempotencyRecord(client, tableName, tenantId, key, clock.now());
     },
   };
 }

@@ -8,7 +8,7 @@ export const TABLE_DESIGN = {
   /** Epoch seconds; DynamoDB deletes expired items (readers filter too: stand-ins never do). */
   timeToLiveAttribute: 'expiresAt',
   indexes: {
-    /** Sparse: only servers in starting/running/stopping carry `activeShard`. */
+    /** Sparse: only servers in starting/running/stopping/deleting carry `activeShard`. */
     active: { indexName: 'active', partitionKey: 'activeShard', sortKey: 'activeSk' },
     /** Sparse: only servers that have an EC2 instance carry `instanceId`. */
     byInstance: { indexName: 'byInstance', partitionKey: 'instanceId', sortKey: 'sk' },

@@ -1,0 +1,85 @@
+/**
+ * Package use cases that need only the table: read, list, the driver compatibility check, and
+ * which package a server starts with. Kept apart from `packages.ts` so the functions serving
+ * them carry no S3 client.
+ */
+import type { Principal } from '../domain/api-key.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import type { PackageFile, PackageRecord, PackageView } from '../domain/package.ts';
+import { NO_PACKAGE_DETAIL, objectKeys, toPackageView } from '../domain/package.ts';
+import type { Game, ServerRecord } from '../domain/server.ts';
+import type { CompatibilityReport } from '../domain/sii/compatibility.ts';
+import { checkCompatibility } from '../domain/sii/compatibility.ts';
+import { readManifest } from '../domain/sii/manifest.ts';
+import type { PackageRepository, Page, PageRequest } from './ports.ts';
+
+/** The package a server starts with, and the object keys its host downloads. */
+export interface ResolvedPackage {
+  readonly package: PackageRecord;
+  /** True when it is the deployment's default for the game, not the server's own. */
+  readonly isDefault: boolean;
+  readonly objects: Readonly<Record<PackageFile, string>>;
+}
+
+const PACKAGE_ID = /^pkg_[0-9a-z]{26}$/;
+
+/** The caller's package, or 404 (for another tenant's too). */
+export async function loadPackage(packages: PackageRepository, principal: Principal, id: string) {
+  const notFound = () => new NotFoundError(`No package ${id.slice(0, 40)}.`);
+  if (!PACKAGE_ID.test(id)) throw notFound();
+  const pkg = await packages.get(principal.tenantId, id);
+  if (!pkg) throw notFound();
+  return pkg;
+}
+
+export function createPackageQueries({ packages }: { readonly packages: PackageRepository }) {
+  const load = (principal: Principal, id: string) => loadPackage(packages, principal, id);
+  return {
+    async get(principal: Principal, id: string): Promise<PackageView> {
+      return toPackageView(await load(principal, id));
+    },
+
+    async list(principal: Principal, page: PageRequest): Promise<Page<PackageView>> {
+      const result = await packages.list(principal.tenantId, page);
+      return { items: result.items.map(toPackageView), nextCursor: result.nextCursor };
+    },
+
+    /** A driver's own `server_packages.sii` against a ready package: what they lack or have extra. */
+    async check(principal: Principal, id: string, driverExport: string): Promise<CompatibilityReport> {
+      const pkg = await load(principal, id);
+      if (pkg.state !== 'ready' || !pkg.manifest)
+        throw new ConflictError(`The package is ${pkg.state}, not ready.`);
+      return checkCompatibility(pkg.manifest, readManifest(driverExport));
+    },
+
+    /**
+     * The package a server starts with: its own, else the deployment's default for its game.
+     * Throws 409 saying how to export and upload one when there is neither (or it is not ready).
+     * The start flow calls this before launching, and presigns downloads of `objects` for the host.
+     */
+    async resolvePackageFor(
+      server: Pick<ServerRecord, 'tenantId' | 'game' | 'packageId'>,
+    ): Promise<ResolvedPackage> {
+      const ref = server.packageId
+        ? { tenantId: server.tenantId, packageId: server.packageId }
+        : await packages.defaultFor(server.game);
+      const pkg = ref ? await packages.get(ref.tenantId, ref.packageId) : null;
+      if (pkg?.state !== 'ready' || pkg.game !== server.game) throw new ConflictError(NO_PACKAGE_DETAIL);
+      return {
+        package: pkg,
+        isDefault: !server.packageId,
+        objects: {
+          sii: objectKeys.stored(pkg.tenantId, pkg.id, 'sii'),
+          dat: objectKeys.stored(pkg.tenantId, pkg.id, 'dat'),
+        },
+      };
+    },
+
+    /** Operator only (the CLI): the deployment default for a game, protected from deletion. */
+    async setDefault(game: Game, tenantId: string, packageId: string): Promise<void> {
+      await packages.setDefault(game, { tenantId, packageId });
+    },
+  };
+}
+
+export type PackageQueries = ReturnType<typeof createPackageQueries>;

@@ -1,0 +1,148 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { UBUNTU_2404_AMD64 } from '../../infra/constructs/game-hosts.ts';
+import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+import { ROUTES } from '../../shared/http/routes.ts';
+import { JOBS, STATE_CHANGE_DETAIL_TYPE } from '../../shared/runtime/jobs.ts';
+import { synthApp } from './synth.ts';
+
+const { stacks, api } = synthApp();
+const hosts = Template.fromStack(stacks.hosts);
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Every statement granted to a function's role, whichever stack holds the policy. */
+function statementsOf(fn: { role?: { node: { defaultChild: unknown } } | undefined }): Statement[] {
+  const role = fn.role;
+  if (!role) throw new Error('no role');
+  const stack = Stack.of(role as never);
+  const template = stack === stacks.api ? api : hosts;
+  const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actions = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+const withAction = (statements: Statement[], action: string) =>
+  statements.filter((s) => [s.Action].flat().includes(action));
+const routeFn = (name: string) => stacks.api.httpApi.functions.get(name)?.function ?? {};
+const jobFn = (name: string) => stacks.hosts.sync.functions.get(name)?.function ?? {};
+
+describe('HostsStack', () => {
+  it('builds a VPC of public subnets only, with no NAT gateway', () => {
+    hosts.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const subnet of Object.values(hosts.findResources('AWS::EC2::Subnet'))) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(true);
+    }
+  });
+
+  it('opens the game port range on UDP and TCP, and nothing else', () => {
+    const rules = Object.values(hosts.findResources('AWS::EC2::SecurityGroup')).flatMap(
+      (g) => g.Properties.SecurityGroupIngress ?? [],
+    );
+    expect(rules.map((r: Record<string, unknown>) => [r.IpProtocol, r.FromPort, r.ToPort]).sort()).toEqual([
+      ['tcp', 27015, 27999],
+      ['udp', 27015, 27999],
+    ]);
+  });
+
+  it('launches Ubuntu 24.04 from the SSM parameter at deploy time, IMDSv2 only, on an encrypted gp3 disk', () => {
+    const params = hosts.toJSON().Parameters as Record<string, { Default?: string; Type: string }>;
+    expect(Object.values(params).some((p) => p.Default === UBUNTU_2404_AMD64)).toBe(true);
+    hosts.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [
+          {
+            DeviceName: '/dev/sda1',
+            Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 30, DeleteOnTermination: true },
+          },
+        ],
+        NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true, SubnetId: Match.anyValue() })],
+        TagSpecifications: Match.absent(),
+      }),
+    });
+  });
+
+  it('gives the host role no permissions yet', () => {
+    const roleId = stacks.hosts.getLogicalId(stacks.hosts.gameHosts.role.node.defaultChild as CfnRole);
+    const policies = Object.values(hosts.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`),
+    );
+    expect(policies).toEqual([]);
+  });
+
+  it('invokes the sync on EC2 state changes and the reconciler every five minutes', () => {
+    hosts.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ec2'], 'detail-type': [STATE_CHANGE_DETAIL_TYPE] },
+    });
+    hosts.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    expect([...stacks.hosts.sync.functions.keys()].sort()).toEqual(JOBS.map((j) => j.name).sort());
+  });
+});
+
+describe('host permissions', () => {
+  it.each([
+    ['servers-start', 'ec2:StartInstances'],
+    ['servers-start', 'ec2:StopInstances'],
+    ['servers-stop', 'ec2:StopInstances'],
+    ['servers-delete', 'ec2:TerminateInstances'],
+  ])('lets %s call %s only on instances tagged with this deployment', (name, action) => {
+    const [statement, ...more] = withAction(statementsOf(routeFn(name)), action);
+    expect(more).toEqual([]);
+    expect(statement?.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${HOST_TAGS.deployment}`]: 'convoy' },
+    });
+    expect(JSON.stringify(statement?.Resource)).toContain(':instance/*');
+  });
+
+  it('lets RunInstances create instances only from the launch template and only with the deployment tags', () => {
+    const runs = withAction(statementsOf(routeFn('servers-start')), 'ec2:RunInstances');
+    const instance = runs.find((s) => JSON.stringify(s.Resource).includes(':instance/*'));
+    expect(instance?.Condition).toEqual({
+      StringEquals: {
+        'ec2:LaunchTemplate': expect.anything(),
+        [`aws:RequestTag/${HOST_TAGS.deployment}`]: 'convoy',
+      },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(HOST_TAGS) },
+    });
+    for (const other of runs) expect(other.Condition?.StringEquals?.['ec2:LaunchTemplate']).toBeDefined();
+  });
+
+  it('allows CreateTags only as part of RunInstances, and PassRole only for the host role to EC2', () => {
+    const statements = statementsOf(routeFn('servers-start'));
+    expect(withAction(statements, 'ec2:CreateTags').map((s) => s.Condition)).toEqual([
+      { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+    ]);
+    const [pass] = withAction(statements, 'iam:PassRole');
+    expect(pass?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+    expect(JSON.stringify(pass?.Resource)).toContain('GameHostsHostRole');
+  });
+
+  it('grants DescribeInstances on * (it has no resource-level permissions) and to no route that does not need it', () => {
+    expect(withAction(statementsOf(jobFn('ec2-reconcile')), 'ec2:DescribeInstances')[0]?.Resource).toBe('*');
+    expect(actions(statementsOf(routeFn('servers-stop')))).not.toContain('ec2:DescribeInstances');
+  });
+
+  it('gives routes without host access no EC2 actions at all', () => {
+    for (const route of ROUTES.filter((r) => !r.hosts?.length)) {
+      expect(actions(statementsOf(routeFn(route.name))).filter((a) => a.startsWith('ec2:'))).toEqual([]);
+    }
+  });
+
+  it('tells host functions the launch template and the deployment, and no other function', () => {
+    const withTemplate = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+        JSON.stringify(fn.Properties.Environment).includes(ENV.launchTemplateId),
+      ).length;
+    expect(withTemplate(api)).toBe(ROUTES.filter((r) => r.hosts?.length).length);
+    expect(withTemplate(hosts)).toBe(JOBS.length);
+  });
+});
