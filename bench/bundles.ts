@@ -10,8 +10,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
-import { BUNDLE_BUDGET_BYTES, HOST_BUNDLE_BUDGET_BYTES, LAMBDA_BUNDLING } from '../infra/lambda-bundling.ts';
+import { BUNDLE_BUDGET_BYTES, bundleLambda } from '../infra/bundling/lambda-bundling.ts';
 import { AUTHORIZER, ROUTES } from '../shared/http/routes.ts';
 import { JOBS } from '../shared/runtime/jobs.ts';
 
@@ -23,36 +22,18 @@ const check = process.argv.includes('--check');
 interface Entry {
   readonly name: string;
   readonly entry: string;
-  /** @default BUNDLE_BUDGET_BYTES */
-  readonly budget?: number;
 }
 
 const entries: Entry[] = [
   { name: 'baseline (DynamoDB client only)', entry: 'bench/baseline/dynamodb-client.ts' },
-  ...ROUTES.map((r) => ({
-    name: r.name,
-    entry: r.entry,
-    ...(r.hosts?.length ? { budget: HOST_BUNDLE_BUDGET_BYTES } : {}),
-  })),
+  ...ROUTES.map((r) => ({ name: r.name, entry: r.entry })),
   { name: AUTHORIZER.name, entry: AUTHORIZER.entry },
-  ...JOBS.map((j) => ({ name: j.name, entry: j.entry, budget: HOST_BUNDLE_BUDGET_BYTES })),
+  ...JOBS.map((j) => ({ name: j.name, entry: j.entry })),
 ];
 
 async function bundle(entry: Entry, outDir: string): Promise<string> {
   const outfile = join(outDir, `${entry.name.replace(/\W+/g, '-')}.mjs`);
-  await build({
-    entryPoints: [join(ROOT, entry.entry)],
-    outfile,
-    bundle: true,
-    format: LAMBDA_BUNDLING.format,
-    platform: LAMBDA_BUNDLING.platform,
-    target: LAMBDA_BUNDLING.target,
-    minify: LAMBDA_BUNDLING.minify,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    external: LAMBDA_BUNDLING.externalModules,
-    banner: { js: LAMBDA_BUNDLING.banner },
-    logLevel: 'error',
-  });
+  await bundleLambda(join(ROOT, entry.entry), outfile);
   return outfile;
 }
 
@@ -98,7 +79,7 @@ try {
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(join(ROOT, 'bench/results/bundles.md'), `${table}\n`);
 
-  const over = entries.filter((e, i) => i > 0 && (sizes[i] ?? 0) > (e.budget ?? BUNDLE_BUDGET_BYTES));
+  const over = entries.filter((_entry, i) => i > 0 && (sizes[i] ?? 0) > BUNDLE_BUDGET_BYTES);
   if (check && over.length > 0) {
     console.error(`Over the ${BUNDLE_BUDGET_BYTES / 1024} KiB budget: ${over.map((e) => e.name).join(', ')}`);
     process.exitCode = 1;

@@ -1,17 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { BucketAccess, TableAccess } from '../../shared/http/routes.ts';
-import { LAMBDA_BUNDLING } from '../lambda-bundling.ts';
 
 /** Entries in the route table are relative to the repository root, whatever the CLI's working directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUNDLE_CLI = 'infra/bundling/bundle-cli.ts';
 
 export interface ConvoyFunctionProps {
   /** The handler file, relative to the repository root (as written in the route table). */
@@ -54,10 +54,11 @@ export interface ConvoyFunctionProps {
 
 /**
  * Every Lambda function of the project, with the one set of defaults: Node.js 22 on arm64, one
- * minified ES module bundle that includes the AWS SDK (see `LAMBDA_BUNDLING`), source-mapped stack traces, X-Ray tracing and a log group that expires.
+ * minified ES module bundle that includes the AWS SDK (see `bundleLambda`), source-mapped stack
+ * traces, X-Ray tracing and a log group that expires.
  */
 export class ConvoyFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: ConvoyFunctionProps) {
     super(scope, id);
@@ -75,10 +76,9 @@ export class ConvoyFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: `${REPO_ROOT}${props.entry}`,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+    this.function = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -92,17 +92,6 @@ export class ConvoyFunction extends Construct {
         ...(props.version && { [ENV.version]: props.version }),
         ...(bucket && bucketAccess !== 'none' && { [ENV.bucketName]: bucket.bucketName }),
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: LAMBDA_BUNDLING.target,
-        minify: LAMBDA_BUNDLING.minify,
-        sourceMap: true,
-        // Stack traces need only the mappings; embedded sources would bloat every asset.
-        sourcesContent: false,
-        externalModules: [...LAMBDA_BUNDLING.externalModules],
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        banner: LAMBDA_BUNDLING.banner,
       },
     });
 
@@ -129,4 +118,31 @@ export class ConvoyFunction extends Construct {
         break;
     }
   }
+}
+
+/**
+ * The entry bundled by `bundleLambda` (in a child process: CDK bundles synchronously, esbuild's
+ * plugins run only asynchronously). The asset is hashed by its output, so the repository root is
+ * never fingerprinted, and a stack left out of bundling (`aws:cdk:bundling-stacks`) costs nothing.
+ */
+function bundledCode(entry: string): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, never used: local bundling either succeeds or throws.
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      // CDK caches bundles by their options; without the entry among them, every function of a
+      // synthesis would get the first one's bundle.
+      command: ['bundle', entry],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_CLI, entry, outputDir], {
+            cwd: REPO_ROOT,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          return true;
+        },
+      },
+    },
+  });
 }
