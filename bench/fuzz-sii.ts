@@ -78,22 +78,37 @@ const mutated = fc
     }, seed),
   );
 
+/** Parses once; answers the milliseconds it took. Only the parser's own error may escape. */
+function timed(input: string): { ms: number; ok: boolean } {
+  const t = performance.now();
+  let ok = true;
+  try {
+    readManifest(input);
+  } catch (error) {
+    if (!(error instanceof SiiParseError)) throw error;
+    ok = false;
+  }
+  return { ms: performance.now() - t, ok };
+}
+
 let max = 0;
 let slowest = '';
 let parsed = 0;
 let refused = 0;
+/** Inputs over the limit at first try that were under it when timed again (a GC pause, a busy core). */
+let retimed = 0;
 const started = performance.now();
 fc.assert(
   fc.property(fc.oneof(random, mutated), (input) => {
-    const t = performance.now();
-    try {
-      readManifest(input);
-      parsed++;
-    } catch (error) {
-      if (!(error instanceof SiiParseError)) throw error;
-      refused++;
+    const first = timed(input);
+    if (first.ok) parsed++;
+    else refused++;
+    let ms = first.ms;
+    // Slow work is slow every time; a pause of the machine is not. Time twice more, keep the best.
+    if (ms >= LIMIT_MS) {
+      ms = Math.min(ms, timed(input).ms, timed(input).ms);
+      if (ms < LIMIT_MS) retimed++;
     }
-    const ms = performance.now() - t;
     if (ms > max) {
       max = ms;
       slowest = `${input.length} chars, starts ${JSON.stringify(input.slice(0, 40))}`;
@@ -103,5 +118,5 @@ fc.assert(
   { numRuns: RUNS },
 );
 console.log(
-  `${RUNS} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s: ${parsed} parsed, ${refused} refused with SiiParseError, none thrown otherwise; slowest ${max.toFixed(2)} ms (${slowest})`,
+  `${RUNS} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s: ${parsed} parsed, ${refused} refused with SiiParseError, none thrown otherwise; slowest ${max.toFixed(2)} ms (${slowest}); ${retimed} over ${LIMIT_MS} ms at first and under it when timed again`,
 );
