@@ -27,15 +27,14 @@ function timed(input: string): number {
   return performance.now() - started;
 }
 
-/** Runs the parser and the manifest reader; only their own error may come out, and quickly. */
+/**
+ * Runs the parser and the manifest reader; only their own error may come out, and quickly. An
+ * input over the bound is timed twice more and the best counts: slow work is slow every time, a
+ * GC pause or a busy core (the suite shares two cores with DynamoDB Local) is not.
+ */
 function survives(input: string): boolean {
-  const started = performance.now();
-  try {
-    readManifest(input);
-  } catch (error) {
-    if (!(error instanceof SiiParseError)) throw error;
-  }
-  const ms = performance.now() - started;
+  let ms = timed(input);
+  if (ms > 100) ms = Math.min(ms, timed(input), timed(input));
   if (ms > 100) throw new Error(`took ${ms.toFixed(1)} ms`);
   return true;
 }
