@@ -18,12 +18,12 @@ export function buildApp(app: App): ConvoyStacks {
     description: 'Convoy Cloud: state (DynamoDB table, package bucket)',
   });
   const hosts = new HostsStack(app, 'ConvoyHosts', {
-    description: 'Convoy Cloud: game-host network, launch template and EC2 state sync',
-    table: data.table,
+    description: 'Convoy Cloud: game-host network, launch template, role and agent bundle',
     instanceTypes: instanceTypesFromContext(app),
   });
   const api = new ApiStack(app, 'ConvoyApi', {
-    description: 'Convoy Cloud: HTTP API and its functions',
+    description:
+      'Convoy Cloud: HTTP API, its functions and the jobs (EC2 sync, idle reaper, scheduled starts)',
     table: data.table,
     bucket: data.bucket,
     instanceTypes: instanceTypesFromContext(app),

@@ -21,6 +21,7 @@ import { logger } from '../shared/http/logger.ts';
 import type { HttpMethod, RouteDef } from '../shared/http/routes.ts';
 import { AUTHORIZER, routeKey } from '../shared/http/routes.ts';
 import { authorizerEvent, httpApiEvent, lambdaContext } from './gateway-event.ts';
+import type { IamIdentity, IamVerifier } from './iam.ts';
 
 export type Authorizer = (
   event: APIGatewayRequestAuthorizerEventV2,
@@ -38,6 +39,11 @@ export interface GatewayOptions {
   /** Every route's handler, by route name. */
   readonly handlers: ReadonlyMap<string, ApiHandler>;
   readonly authorizer: Authorizer;
+  /**
+   * Checks the SigV4 signature of `iam` routes (API Gateway's IAM authorization).
+   * @default - every request to an `iam` route is refused (403)
+   */
+  readonly iam?: IamVerifier;
   /** @default 'us-east-1' */
   readonly region?: string;
 }
@@ -61,7 +67,7 @@ interface Route {
   readonly name: string;
   readonly method: HttpMethod;
   readonly path: string;
-  readonly auth: 'apiKey' | 'none';
+  readonly auth: RouteDef['auth'];
   readonly segments: readonly Segment[];
   /** A `/local/` handler accepts the wider ApiEvent, so one signature serves both kinds. */
   readonly handler: (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -82,6 +88,7 @@ export function createGateway({
   routes,
   handlers,
   authorizer,
+  iam,
   region = 'us-east-1',
 }: GatewayOptions): Gateway {
   const table: Route[] = routes.map((route) => {
@@ -140,10 +147,29 @@ export function createGateway({
       authorizerContext = decision.context;
     }
 
+    let iamIdentity: IamIdentity | null = null;
+    if (route.auth === 'iam') {
+      iamIdentity = iam
+        ? await iam({
+            method: route.method,
+            rawPath,
+            rawQueryString,
+            headers: event.headers as Record<string, string>,
+            body,
+          })
+        : null;
+      if (!iamIdentity) return reply(res, requestId, FORBIDDEN);
+    }
+
     // API Gateway sends no `authorizer` for public routes, though the handlers' event type always has one.
+    const authorizerField = authorizerContext
+      ? { lambda: authorizerContext }
+      : iamIdentity
+        ? { iam: iamIdentity }
+        : undefined;
     const apiEvent = (
-      authorizerContext
-        ? { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: authorizerContext } } }
+      authorizerField
+        ? { ...event, requestContext: { ...event.requestContext, authorizer: authorizerField } }
         : event
     ) as ApiEvent;
     let result: APIGatewayProxyStructuredResultV2;

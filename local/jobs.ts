@@ -1,7 +1,8 @@
 /**
  * The non-HTTP functions of `JOBS` on their local triggers: the EC2 stand-in's state changes
- * become the EventBridge events the state-change rule would deliver in AWS, and the reconciler
- * runs on a timer (and on `POST /local/reconcile`, for tests and the impatient).
+ * become the EventBridge events the state-change rule would deliver in AWS, and the scheduled
+ * jobs (the reconciler, the idle reaper) run on timers, and on `POST /local/jobs/<name>` for
+ * tests and the impatient.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
@@ -20,7 +21,8 @@ export interface LocalJobsOptions {
   readonly fleet: Fleet;
   readonly gateway: Gateway;
   readonly region: string;
-  readonly reconcileIntervalSeconds: number;
+  /** Seconds between runs of each scheduled job, by name; a job not named runs on its schedule. */
+  readonly intervalSeconds: Readonly<Record<string, number>>;
 }
 
 /** Starts the triggers; the returned function stops them and waits for invocations in flight. */
@@ -57,12 +59,13 @@ export function startLocalJobs(options: LocalJobsOptions): () => Promise<void> {
           );
         }),
       );
-    } else {
+    } else if (trigger.kind === 'schedule') {
+      const seconds = options.intervalSeconds[job.name] ?? trigger.everyMinutes * 60;
       const timer = setInterval(() => {
         invoke(job, {}).catch((error: unknown) =>
           logger.error('scheduled job failed', { job: job.name, error: error as Error }),
         );
-      }, options.reconcileIntervalSeconds * 1000);
+      }, seconds * 1000);
       timer.unref();
       stops.push(() => clearInterval(timer));
       gateway.addLocalRoute('POST', `/local/jobs/${job.name}`, async () => ({
@@ -73,6 +76,7 @@ export function startLocalJobs(options: LocalJobsOptions): () => Promise<void> {
     }
   }
 
+  // `scheduler` jobs are invoked by the Scheduler stand-in (local/scheduler/), as in AWS.
   return async () => {
     for (const stop of stops) stop();
     await Promise.allSettled([...inFlight]);

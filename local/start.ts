@@ -5,23 +5,33 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildAgent } from '../host/agent/build.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { createDocumentClient, createDynamoDbClient } from '../shared/adapters/aws-clients.ts';
 import { createKeyRepository } from '../shared/adapters/dynamodb/key-repository.ts';
 import { ENV } from '../shared/config/env-names.ts';
+import { SCHEDULER_ENV } from '../shared/config/scheduler-env.ts';
+import type { Game } from '../shared/domain/server.ts';
 import type { ApiHandler } from '../shared/http/handler.ts';
 import { AUTHORIZER, ROUTES } from '../shared/http/routes.ts';
 import { JOBS } from '../shared/runtime/jobs.ts';
 import type { AdminKey } from './admin-key.ts';
 import { checkDevKey, ensureAdminKey, LOCAL_TENANT, NEW_ADMIN_KEY_COMMAND } from './admin-key.ts';
+import { ensureDefaultPackages } from './default-packages.ts';
 import { checkJava, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
+import { LOCAL_HOST_ROLE } from './ec2/fleet.ts';
 import { startEc2StandIn } from './ec2/server.ts';
 import { dataDir, readEndpoints, removeEndpoints, writeEndpoints } from './endpoints.ts';
+import { startSimHosts } from './game-sim/hosts.ts';
+import { addSimHostRoutes } from './game-sim/routes.ts';
 import type { Authorizer } from './gateway.ts';
 import { createGateway } from './gateway.ts';
+import { lambdaContext } from './gateway-event.ts';
+import { createIamVerifier } from './iam.ts';
 import type { JobHandler } from './jobs.ts';
 import { startLocalJobs } from './jobs.ts';
 import { startS3Local } from './s3-local.ts';
+import { startSchedulerStandIn } from './scheduler/server.ts';
 import { ensureTable } from './table.ts';
 
 const REPO_ROOT = new URL('../', import.meta.url);
@@ -50,6 +60,13 @@ async function main(): Promise<void> {
   const dynamodbEndpoint = `http://127.0.0.1:${await freePort()}`;
   const ec2 = await startEc2StandIn({ delayMs: positiveIntFromEnv('CONVOY_EC2_DELAY_MS', 500) });
   cleanups.unshift(ec2.close);
+  // Persisted beside the table, and re-armed from there when the stack starts again.
+  const scheduler = await startSchedulerStandIn({
+    file: join(dir, 'scheduler', 'schedules.json'),
+    tickMs: positiveIntFromEnv('CONVOY_SCHEDULER_TICK_MS', 1_000),
+    region,
+  });
+  cleanups.unshift(scheduler.close);
   const bucketName = process.env[ENV.bucketName] || DEFAULT_BUCKET;
   // In process and ready in milliseconds; objects persist in the data folder like the table.
   const s3 = await startS3Local({ directory: join(dir, 's3'), bucket: bucketName });
@@ -65,6 +82,12 @@ async function main(): Promise<void> {
     [ENV.dynamodbEndpoint]: dynamodbEndpoint,
     [ENV.version]: pkg.version,
     [ENV.local]: 'true',
+    // The EC2 stand-in issues each instance credentials of this role (see local/iam.ts).
+    [ENV.hostRoleName]: LOCAL_HOST_ROLE,
+    [SCHEDULER_ENV.endpoint]: scheduler.endpoint,
+    [SCHEDULER_ENV.groupName]: process.env[SCHEDULER_ENV.groupName] || 'convoy-local',
+    [SCHEDULER_ENV.roleArn]: `arn:aws:iam::000000000000:role/convoy-local-scheduler`,
+    [SCHEDULER_ENV.targetArn]: `arn:aws:lambda:${region}:000000000000:function:schedule-fire`,
     AWS_REGION: region,
     // Dummy credentials: nothing in local mode may ever reach a real AWS account.
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -89,8 +112,14 @@ async function main(): Promise<void> {
     createKeyRepository({ client: documentClient, tableName }),
     devKey,
   ).finally(() => documentClient.destroy());
+  const seeded = await ensureDefaultPackages();
 
-  const gateway = createGateway({ routes: ROUTES, ...functions, region });
+  const gateway = createGateway({
+    routes: ROUTES,
+    ...functions,
+    region,
+    iam: createIamVerifier({ region, lookup: (accessKeyId) => ec2.fleet.credential(accessKeyId) }),
+  });
   const api = await gateway.listen(port).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     throw new Error(`Port ${port} is in use: set PORT to another port (PORT=0 picks a free one).`, {
@@ -103,9 +132,29 @@ async function main(): Promise<void> {
     fleet: ec2.fleet,
     gateway,
     region,
-    reconcileIntervalSeconds: positiveIntFromEnv('CONVOY_RECONCILE_INTERVAL_S', 300),
+    intervalSeconds: {
+      'ec2-reconcile': positiveIntFromEnv('CONVOY_RECONCILE_INTERVAL_S', 300),
+      'idle-reaper': positiveIntFromEnv('CONVOY_REAPER_INTERVAL_S', 60),
+    },
   });
   cleanups.unshift(stopJobs);
+  scheduler.start((functionName, event) => {
+    const handler = functions.jobs.get(functionName);
+    if (!handler) return Promise.reject(new Error(`No local function ${functionName}`));
+    return handler(event, lambdaContext(functionName, region));
+  });
+  // Every running instance of the stand-in becomes a simulated host running the real, bundled agent.
+  const agent = await buildAgent(join(dir, 'agent', 'agent.mjs'));
+  const simHosts = startSimHosts({
+    fleet: ec2.fleet,
+    apiUrl: api,
+    region,
+    dir: join(dir, 'hosts'),
+    agentPath: agent.path,
+    heartbeatMs: positiveIntFromEnv('CONVOY_HOST_HEARTBEAT_MS', 5_000),
+  });
+  addSimHostRoutes(gateway, simHosts);
+  cleanups.unshift(simHosts.close);
   await writeEndpoints(
     {
       api,
@@ -128,6 +177,7 @@ async function main(): Promise<void> {
     tableName,
     dir,
     adminKey,
+    seeded,
   });
 }
 
@@ -197,9 +247,10 @@ interface Banner {
   readonly tableName: string;
   readonly dir: string;
   readonly adminKey: AdminKey;
+  readonly seeded: Partial<Record<Game, string>>;
 }
 
-function printBanner({ api, dynamodb, ec2, s3, bucketName, tableName, dir, adminKey }: Banner): void {
+function printBanner({ api, dynamodb, ec2, s3, bucketName, tableName, dir, adminKey, seeded }: Banner): void {
   const lines = [
     '',
     `convoy-cloud ${pkg.version}, local mode: ready in ${(performance.now() / 1000).toFixed(1)} s`,
@@ -210,6 +261,10 @@ function printBanner({ api, dynamodb, ec2, s3, bucketName, tableName, dir, admin
     `  Data      ${dir}`,
     '',
     ...adminKeyLines(adminKey),
+    ...Object.entries(seeded).map(
+      ([game, id]) =>
+        `  Default ${game} package: ${id} (a vanilla export, made now; see local/default-packages.ts)`,
+    ),
     '',
     `  Try: curl ${api}/v1/health`,
     `       curl -H "Authorization: Bearer ${exampleKey(adminKey)}" ${api}/v1/servers`,

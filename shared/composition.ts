@@ -9,6 +9,8 @@ import { createPackageCatalog } from './adapters/dynamodb/package-catalog.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
 import type { RuntimeConfig } from './config/env.ts';
 import { loadConfig } from './config/env.ts';
+import type { KeepaliveService } from './services/keepalive.ts';
+import { createKeepaliveService } from './services/keepalive.ts';
 import type { KeyService } from './services/keys.ts';
 import { createKeyService } from './services/keys.ts';
 import { systemClock } from './services/ports.ts';
@@ -19,6 +21,7 @@ export interface Services {
   readonly config: RuntimeConfig;
   readonly servers: ServerService;
   readonly keys: KeyService;
+  readonly keepalive: KeepaliveService;
 }
 
 export function buildServices(config: RuntimeConfig): Services {
@@ -28,15 +31,17 @@ export function buildServices(config: RuntimeConfig): Services {
   });
   const { tableName } = config;
   const clock = systemClock;
+  const repository = createServerRepository({ client, tableName, clock });
   return {
     config,
     servers: createServerService({
-      servers: createServerRepository({ client, tableName, clock }),
+      servers: repository,
       packages: createPackageCatalog(client, tableName),
       clock,
       instanceTypes: config.instanceTypes,
     }),
     keys: createKeyService({ keys: createKeyRepository({ client, tableName }), clock }),
+    keepalive: createKeepaliveService({ servers: repository, clock }),
   };
 }
 

@@ -19,7 +19,12 @@ export interface BootstrapOptions {
   readonly game: Game;
   /** Steam branch: `public` or a beta such as `temporary_1_53`. */
   readonly branch: string;
-  /** Where the host downloads the bundled agent (an https URL, e.g. presigned). */
+  /**
+   * The agent bundle's S3 object as an https URL (the CDK asset's `httpUrl`). The host fetches it
+   * signed with its instance role's credentials (the object is private; the role may read it),
+   * so the URL never expires and the same launch renders the same bytes every time, which a
+   * retried RunInstances with the same ClientToken requires.
+   */
   readonly agentUrl: string;
   /** Hex SHA-256 of the agent bundle, checked before it is installed. */
   readonly agentSha256: string;
@@ -256,9 +261,24 @@ install -d -m 0755 /etc/convoy /opt/convoy /usr/local/lib/convoy
 install -d -o ${L.user} -g ${L.user} -m 0750 ${L.root} ${L.installDir} ${L.stateDir} ${L.dataHome} \\
   "${L.dataHome}/${homeName}"
 
+# The agent bundle is a private S3 object the instance role may read: sign the GET with the
+# role's credentials from IMDSv2 (curl's --aws-sigv4), then check it against the pinned hash.
+imds_token=$(curl --fail --silent --show-error --request PUT \\
+  --header 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)
+imds() {
+  curl --fail --silent --show-error --header "X-aws-ec2-metadata-token: $imds_token" \\
+    "http://169.254.169.254/latest/meta-data/$1"
+}
+region=$(imds placement/region)
+role=$(imds iam/security-credentials/)
+read -r key_id secret session_token < <(imds "iam/security-credentials/$role" |
+  node -e 'const c = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(c.AccessKeyId, c.SecretAccessKey, c.Token)')
 agent_tmp=$(mktemp)
 curl --fail --silent --show-error --location --retry 5 --output "$agent_tmp" \\
+  --aws-sigv4 "aws:amz:$region:s3" --user "$key_id:$secret" \\
+  --header "x-amz-security-token: $session_token" --header 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \\
   '${options.agentUrl}'
+unset secret session_token
 echo '${options.agentSha256}  '"$agent_tmp" | sha256sum --check --quiet
 install -m 0644 "$agent_tmp" ${L.agentPath}
 rm -f "$agent_tmp"

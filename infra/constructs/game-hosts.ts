@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { HostAccess } from '../../shared/http/routes.ts';
+import { HostAgent } from './host-agent.ts';
 
 /** Canonical's public parameter: the current Ubuntu 24.04 LTS image, resolved by CloudFormation at deploy time. */
 export const UBUNTU_2404_AMD64 =
@@ -51,6 +52,8 @@ export class GameHosts extends Construct {
   readonly role: Role;
   readonly launchTemplate: LaunchTemplate;
   readonly deployment: string;
+  /** The host agent bundle the hosts download (read access granted to the host role). */
+  readonly agent: HostAgent;
 
   constructor(scope: Construct, id: string, props: GameHostsProps) {
     super(scope, id);
@@ -81,12 +84,15 @@ export class GameHosts extends Construct {
       `game TCP ${range}`,
     );
 
-    // Nothing yet: the host fetches its boot bundle and reports heartbeats through the API, and
-    // what the host agent needs beyond that is granted where it lands. No SSH, no SSM.
+    // The agent bundle to read, and (granted by the API construct) execute-api:Invoke on the two
+    // host routes: the host fetches its boot bundle and reports heartbeats through the API, signing
+    // with this role's credentials. No SSH, no SSM.
     this.role = new Role(this, 'HostRole', {
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
       description: 'Convoy game hosts',
     });
+    this.agent = new HostAgent(this, 'Agent');
+    this.agent.grantRead(this.role);
 
     this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: MachineImage.fromSsmParameter(UBUNTU_2404_AMD64),
@@ -123,6 +129,15 @@ export class GameHosts extends Construct {
     return {
       [ENV.launchTemplateId]: this.launchTemplate.launchTemplateId as string,
       [ENV.deployment]: this.deployment,
+    };
+  }
+
+  /** What a function that launches hosts needs to render their bootstrap (the agent, pinned by hash, and the API). */
+  bootstrapEnvironment(apiUrl: string): Record<string, string> {
+    return {
+      [ENV.agentUrl]: this.agent.asset.httpUrl,
+      [ENV.agentSha256]: this.agent.sha256,
+      [ENV.apiUrl]: apiUrl,
     };
   }
 

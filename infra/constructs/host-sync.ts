@@ -13,6 +13,8 @@ export interface HostSyncProps {
   readonly hosts: GameHosts;
   readonly instanceTypes: readonly string[];
   readonly version: string;
+  /** The API's URL, which the jobs that launch hosts render into the hosts' bootstrap. */
+  readonly apiUrl: string;
 }
 
 /**
@@ -32,12 +34,18 @@ export class HostSync extends Construct {
         tableAccess: job.table,
         version: props.version,
         // A reconcile pass pages every host and active server: give it room.
-        timeout: Duration.seconds(job.trigger.kind === 'schedule' ? 120 : 30),
-        environment: { ...props.hosts.environment(), [ENV.instanceTypes]: props.instanceTypes.join(',') },
+        timeout: Duration.seconds(job.timeoutSeconds ?? (job.trigger.kind === 'schedule' ? 120 : 30)),
+        environment: {
+          ...props.hosts.environment(),
+          ...(job.hosts.includes('launch') ? props.hosts.bootstrapEnvironment(props.apiUrl) : {}),
+          [ENV.instanceTypes]: props.instanceTypes.join(','),
+        },
       });
       props.hosts.grant(fn.function, job.hosts);
       functions.set(job.name, fn);
       const trigger = job.trigger;
+      // Scheduler invokes its target through the schedules' role (`Schedules`), not a rule.
+      if (trigger.kind === 'scheduler') continue;
       new Rule(this, `${job.name}-trigger`, {
         description: `Convoy: ${job.name}`,
         ...(trigger.kind === 'schedule'

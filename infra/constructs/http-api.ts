@@ -1,8 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpIamAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import pkg from '../../package.json' with { type: 'json' };
@@ -67,6 +72,15 @@ export class ConvoyHttpApi extends Construct {
     });
 
     this.api = new HttpApi(this, 'Api', { description: 'Convoy server control plane' });
+    // Game hosts sign with their instance role (SigV4); API Gateway checks the signature and the
+    // role's execute-api:Invoke permission, which names exactly the `iam` routes (below).
+    const iamAuthorizer = new HttpIamAuthorizer();
+    const iamRoutes = ROUTES.filter((route) => route.auth === 'iam');
+    if (iamRoutes.length > 0 && !props.hosts) {
+      throw new Error(
+        `routes ${iamRoutes.map((r) => r.name).join(', ')} are for game hosts but the API has no hosts`,
+      );
+    }
 
     for (const route of ROUTES) {
       const fn = new ConvoyFunction(this, route.name, {
@@ -78,6 +92,7 @@ export class ConvoyHttpApi extends Construct {
         environment: {
           [ENV.instanceTypes]: instanceTypes.join(','),
           ...(route.hosts?.length && props.hosts ? props.hosts.environment() : {}),
+          ...(route.auth === 'iam' && props.hosts ? { [ENV.hostRoleName]: props.hosts.role.roleName } : {}),
         },
       });
       if (route.hosts?.length) {
@@ -89,9 +104,24 @@ export class ConvoyHttpApi extends Construct {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: new HttpLambdaIntegration(`${route.name}-integration`, fn.function),
-        authorizer: route.auth === 'apiKey' ? authorizer : undefined,
+        authorizer: route.auth === 'apiKey' ? authorizer : route.auth === 'iam' ? iamAuthorizer : undefined,
       });
     }
     this.functions = functions;
+
+    if (props.hosts && iamRoutes.length > 0) {
+      // A Policy of this stack attached to the hosts stack's role: the role's own default policy
+      // would make the hosts stack depend on this API, which already depends on the hosts.
+      new Policy(this, 'HostInvokePolicy', {
+        roles: [props.hosts.role],
+        statements: [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['execute-api:Invoke'],
+            resources: iamRoutes.map((route) => this.api.arnForExecuteApi(route.method, route.path)),
+          }),
+        ],
+      });
+    }
   }
 }

@@ -3,8 +3,14 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import pkg from '../../package.json' with { type: 'json' };
+import { DEFAULT_INSTANCE_TYPES } from '../../shared/config/env-names.ts';
+import { ROUTES } from '../../shared/http/routes.ts';
 import type { GameHosts } from '../constructs/game-hosts.ts';
+import { HostSync } from '../constructs/host-sync.ts';
 import { ConvoyHttpApi } from '../constructs/http-api.ts';
+import { ReaperAlarms } from '../constructs/reaper-alarms.ts';
+import { Schedules } from '../constructs/schedules.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITable;
@@ -22,9 +28,19 @@ export interface ApiStackProps extends StackProps {
   readonly instanceTypes?: readonly string[];
 }
 
-/** Stateless compute: safe to destroy and redeploy, since everything it remembers lives in the data stack. */
+/**
+ * Everything that runs code: the HTTP API and its functions, and the jobs no route invokes (EC2
+ * sync, reconciler, idle reaper, scheduled starts). Stateless compute: safe to destroy and
+ * redeploy, since everything it remembers lives in the data stack. The jobs live here rather
+ * than beside the hosts because the ones that launch hosts render the API's URL into the hosts'
+ * bootstrap, and the API already depends on the hosts stack.
+ */
 export class ApiStack extends Stack {
   readonly httpApi: ConvoyHttpApi;
+  /** The jobs, when the API has game hosts. */
+  readonly sync: HostSync | undefined;
+  readonly reaperAlarms: ReaperAlarms | undefined;
+  readonly schedules: Schedules | undefined;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -34,6 +50,38 @@ export class ApiStack extends Stack {
       instanceTypes: props.instanceTypes,
       hosts: props.hosts,
     });
+    const apiUrl = this.httpApi.api.apiEndpoint;
+    if (props.hosts) {
+      this.sync = new HostSync(this, 'Sync', {
+        table: props.table,
+        hosts: props.hosts,
+        instanceTypes: props.instanceTypes ?? DEFAULT_INSTANCE_TYPES,
+        version: pkg.version,
+        apiUrl,
+      });
+      const reaper = this.sync.functions.get('idle-reaper');
+      if (!reaper) throw new Error('the idle-reaper job is missing from JOBS');
+      this.reaperAlarms = new ReaperAlarms(this, 'ReaperAlarms', { function: reaper.function });
+      const fire = this.sync.functions.get('schedule-fire');
+      if (!fire) throw new Error('the schedule-fire job is missing from JOBS');
+      this.schedules = new Schedules(this, 'Schedules', { target: fire.function });
+    }
+    // Routes that launch hosts render the bootstrap, which names this API's URL.
+    for (const route of ROUTES.filter((r) => r.hosts?.includes('launch'))) {
+      const fn = this.httpApi.functions.get(route.name)?.function;
+      if (!fn || !props.hosts) throw new Error(`route ${route.name} launches hosts but the API has none`);
+      for (const [name, value] of Object.entries(props.hosts.bootstrapEnvironment(apiUrl))) {
+        fn.addEnvironment(name, value);
+      }
+    }
+    for (const route of ROUTES.filter((r) => r.schedules === 'manage')) {
+      const fn = this.httpApi.functions.get(route.name)?.function;
+      if (!fn || !this.schedules)
+        throw new Error(`route ${route.name} manages schedules but the API has none`);
+      this.schedules.grantManage(fn);
+      for (const [name, value] of Object.entries(this.schedules.environment()))
+        fn.addEnvironment(name, value);
+    }
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint });
   }
 }

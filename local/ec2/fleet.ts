@@ -6,6 +6,7 @@
  * `injectFault` and count them through `calls`.
  */
 import { randomBytes } from 'node:crypto';
+import type { IssuedCredential } from '../iam.ts';
 import type { Tag } from './query.ts';
 import { Ec2Fault } from './query.ts';
 
@@ -32,11 +33,30 @@ export interface Instance {
   readonly instanceType: string;
   readonly launchTemplateId: string | null;
   readonly clientToken: string | null;
+  /** The user data the instance was launched with, decoded (the script a real host would run once). */
+  readonly userData: string | null;
   readonly launchTime: string;
   readonly privateAddress: string;
   state: InstanceStateName;
   address: string | null;
   tags: Tag[];
+  /** The instance role's credentials, as EC2 serves them to the instance through IMDS. */
+  readonly credentials: IssuedCredential;
+}
+
+/** The host role's name in local mode (the host routes serve only this role's sessions). */
+export const LOCAL_HOST_ROLE = 'convoy-local-host';
+const LOCAL_ACCOUNT = '000000000000';
+
+/** Temporary credentials of the host role, with the instance id as the session name (as EC2 does). */
+function issueCredentials(instanceId: string): IssuedCredential {
+  return {
+    accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+    sessionToken: randomBytes(48).toString('base64'),
+    userArn: `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${LOCAL_HOST_ROLE}/${instanceId}`,
+    userId: `AROALOCALCONVOYHOST00:${instanceId}`,
+  };
 }
 
 export interface StateChange {
@@ -60,6 +80,8 @@ export interface LaunchParams {
   readonly launchTemplateId: string | null;
   readonly clientToken: string | null;
   readonly tags: Tag[];
+  /** The user data as given (base64), if any. */
+  readonly userData: string | null;
 }
 
 /** Throttling is a 503 in EC2; the rest of the injectable faults are answered as client errors. */
@@ -105,7 +127,8 @@ export class Fleet {
   }
 
   run(params: LaunchParams): Instance {
-    const fingerprint = `${params.instanceType}/${params.launchTemplateId}`;
+    // As in EC2, a token replayed with other parameters (user data included) is a mismatch.
+    const fingerprint = `${params.instanceType}/${params.launchTemplateId}/${params.userData ?? ''}`;
     if (params.clientToken) {
       const seen = this.tokens.get(params.clientToken);
       if (seen && seen.fingerprint !== fingerprint) {
@@ -113,17 +136,20 @@ export class Fleet {
       }
       if (seen) return this.instances.get(seen.instanceId) as Instance;
     }
+    const instanceId = `i-${hex(9).slice(0, 17)}`;
     const instance: Instance = {
-      instanceId: `i-${hex(9).slice(0, 17)}`,
+      instanceId,
       reservationId: `r-${hex(9).slice(0, 17)}`,
       instanceType: params.instanceType,
       launchTemplateId: params.launchTemplateId,
       clientToken: params.clientToken,
+      userData: params.userData === null ? null : Buffer.from(params.userData, 'base64').toString('utf8'),
       launchTime: new Date().toISOString(),
       privateAddress: `10.0.${Math.floor(this.nextAddress / 250)}.${(this.nextAddress % 250) + 4}`,
       state: 'pending',
       address: null,
       tags: [...params.tags],
+      credentials: issueCredentials(instanceId),
     };
     this.instances.set(instance.instanceId, instance);
     if (params.clientToken)
@@ -132,6 +158,16 @@ export class Fleet {
     this.publish(instance, 'pending', 'pending');
     this.powerUp(instance);
     return instance;
+  }
+
+  /** The instance whose role credentials use this access key id (the local gateway's IAM check). */
+  credential(accessKeyId: string): IssuedCredential | null {
+    for (const instance of this.instances.values()) {
+      if (instance.credentials.accessKeyId === accessKeyId && instance.state !== 'terminated') {
+        return instance.credentials;
+      }
+    }
+    return null;
   }
 
   /** The instances asked for, all of them known (else InvalidInstanceID.NotFound, as EC2). */

@@ -105,6 +105,7 @@ function dispatch(fleet: Fleet, action: string, params: Params): string[] {
         launchTemplateId: params.get('LaunchTemplate.LaunchTemplateId') ?? null,
         clientToken: params.get('ClientToken') ?? null,
         tags: instanceTagsOf(params),
+        userData: params.get('UserData') ?? null,
       });
       return [
         el('reservationId', instance.reservationId),
@@ -245,6 +246,7 @@ function stateOf(fleet: Fleet) {
       instanceType: i.instanceType,
       address: i.address,
       clientToken: i.clientToken,
+      userData: i.userData,
       tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])),
     })),
   };

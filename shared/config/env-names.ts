@@ -20,6 +20,14 @@ export const ENV = {
   bucketName: 'CONVOY_BUCKET_NAME',
   /** Set only in local mode and tests: the S3 stand-in's endpoint. */
   s3Endpoint: 'CONVOY_S3_ENDPOINT',
+  /** The game hosts' IAM role name: the host routes serve only callers signing as this role. */
+  hostRoleName: 'CONVOY_HOST_ROLE_NAME',
+  /** Where a new game host downloads the agent bundle (its S3 object's https URL); set on the functions that launch. */
+  agentUrl: 'CONVOY_AGENT_URL',
+  /** Hex SHA-256 of the agent bundle, pinned in the bootstrap. */
+  agentSha256: 'CONVOY_AGENT_SHA256',
+  /** The HTTP API's base URL, which game hosts call for their bundle and heartbeats. */
+  apiUrl: 'CONVOY_API_URL',
 } as const;
 
 /** The instance-type allow-list when the deployment sets none; the first is the default. */

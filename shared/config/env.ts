@@ -36,6 +36,10 @@ const RuntimeEnvSchema = z.object({
   ),
   [ENV.bucketName]: z.optional(z.string().check(z.minLength(1))),
   [ENV.s3Endpoint]: z.optional(z.url()),
+  [ENV.hostRoleName]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.agentUrl]: z.optional(z.url()),
+  [ENV.agentSha256]: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256'))),
+  [ENV.apiUrl]: z.optional(z.url()),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
 });
 
@@ -54,6 +58,15 @@ export interface RuntimeConfig {
   /** Unset on functions without bucket access; the package composition fails fast without it. */
   readonly bucketName: string | undefined;
   readonly s3Endpoint: string | undefined;
+  /** Set on the host routes' functions only; unset, they refuse every caller. */
+  readonly hostRoleName: string | undefined;
+  /**
+   * What a launch renders into a new host's user data; set together on the functions that launch
+   * (all three, or the lifecycle refuses to build outside local mode).
+   */
+  readonly hostBootstrap:
+    | { readonly agentUrl: string; readonly agentSha256: string; readonly apiUrl: string }
+    | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -77,5 +90,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     hostTimeoutSeconds: e[ENV.hostTimeoutSeconds],
     bucketName: e[ENV.bucketName],
     s3Endpoint: e[ENV.s3Endpoint],
+    hostRoleName: e[ENV.hostRoleName],
+    hostBootstrap: hostBootstrapOf(e[ENV.agentUrl], e[ENV.agentSha256], e[ENV.apiUrl]),
   };
+}
+
+function hostBootstrapOf(
+  agentUrl: string | undefined,
+  agentSha256: string | undefined,
+  apiUrl: string | undefined,
+): RuntimeConfig['hostBootstrap'] {
+  return agentUrl && agentSha256 && apiUrl ? { agentUrl, agentSha256, apiUrl } : undefined;
 }

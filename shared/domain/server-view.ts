@@ -18,6 +18,16 @@ export const ServerRuntimeSchema = z.object({
   gameVersion: z.nullable(z.string()),
   startedAt: z.nullable(z.string()),
   lastPlayerSeenAt: z.nullable(z.string()),
+  /** When the host's agent last reported (a heartbeat under 2 minutes old counts as a signal). */
+  lastHeartbeatAt: z.nullable(z.string()),
+  /**
+   * When the game last answered the idle reaper's outside A2S query while the agent's heartbeat
+   * was missing: with the heartbeat, what tells a live host from a dead one.
+   */
+  lastAnsweredAt: z.nullable(z.string()),
+  /** Until when `POST .../keepalive` keeps an empty server up. */
+  keepaliveUntil: z.nullable(z.string()),
+  /** When the server stops if nobody joins; `null` while players are on, or with auto-stop off. */
   idleStopAt: z.nullable(z.string()),
 });
 export type ServerRuntime = z.infer<typeof ServerRuntimeSchema>;

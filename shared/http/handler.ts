@@ -20,6 +20,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../domain/errors.ts';
+import type { HostCaller } from '../domain/host.ts';
+import { hostCallerOf } from '../domain/host.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type * as z from '../domain/zod.ts';
 import type { AuthContext } from './auth-context.ts';
@@ -59,6 +61,8 @@ export interface ApiRequest<Body> {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Present on every `apiKey` route (the chain answers 401 before the handler otherwise). */
   readonly principal: Principal;
+  /** On `iam` routes: the game host whose instance role signed the request, if the caller is one. */
+  readonly host: HostCaller | null;
   readonly requestId: string;
 }
 
@@ -104,6 +108,7 @@ export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined
       query: event.queryStringParameters ?? {},
       headers: event.headers ?? {},
       principal: principal as Principal,
+      host: route.auth === 'iam' ? hostCallerOf(iamCallerArn(event)) : null,
       requestId: event.requestContext.requestId,
     });
     return toResult(response);
@@ -134,9 +139,17 @@ function findRoute(name: string): RouteDef {
   return route;
 }
 
+/** The signer of an `iam` route's request, as API Gateway's IAM authorization passes it on. */
+function iamCallerArn(event: ApiEvent): string | undefined {
+  const authorizer = event.requestContext.authorizer as { iam?: { userArn?: unknown } } | undefined;
+  const arn = authorizer?.iam?.userArn;
+  return typeof arn === 'string' ? arn : undefined;
+}
+
 /** API-key routes need an authenticated caller (401) holding the route's scope (403). */
 function authenticate(route: RouteDef, event: ApiEvent): Principal | null {
-  if (route.auth === 'none') return null;
+  // `iam` routes: API Gateway verified the signature; the service decides what the signer may do.
+  if (route.auth === 'none' || route.auth === 'iam') return null;
   const principal = decodePrincipal(event.requestContext.authorizer?.lambda);
   if (!principal)
     throw new UnauthorizedError('A valid API key is required: send Authorization: Bearer <key>.');

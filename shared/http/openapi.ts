@@ -3,7 +3,10 @@
  * the contract served at `/v1/openapi.json` is the one the handlers validate against.
  */
 import { CreateKeyRequestSchema, SCOPES } from '../domain/api-key.ts';
+import { HeartbeatRequestSchema } from '../domain/host.ts';
+import { KeepaliveRequestSchema } from '../domain/keepalive.ts';
 import { CreatePackageRequestSchema, PACKAGE_STATES } from '../domain/package.ts';
+import { CreateScheduleRequestSchema, ScheduleViewSchema } from '../domain/schedule.ts';
 import { CreateServerRequestSchema, GAMES, PatchServerRequestSchema } from '../domain/server.ts';
 import { ServerViewSchema } from '../domain/server-view.ts';
 import * as z from '../domain/zod.ts';
@@ -34,6 +37,17 @@ const EventSchema = z.object({
   type: z.string(),
   actor: z.string(),
   detail: z.record(z.string(), z.unknown()),
+});
+
+const BundleFileSchema = z.object({ url: z.string(), bytes: z.int(), sha256: z.string() });
+const HostBundleSchema = z.object({
+  serverId: z.string(),
+  game: z.enum(GAMES),
+  branch: z.string(),
+  serverConfigSii: z.string(),
+  queryPort: z.int(),
+  packages: z.object({ sii: BundleFileSchema, dat: BundleFileSchema }),
+  expiresAt: z.string(),
 });
 
 const DigestSchema = z.object({ bytes: z.int(), sha256: z.string() });
@@ -135,6 +149,18 @@ const DOCS: Record<string, RouteDoc> = {
       409: { description: 'Being deleted' },
     },
   },
+  'servers-keepalive': {
+    summary:
+      'Keep a starting or running server up for a planned break: its idle stop comes no earlier than `minutes` from now',
+    body: KeepaliveRequestSchema,
+    responses: {
+      200: {
+        description: 'Kept alive: see runtime.keepaliveUntil and runtime.idleStopAt',
+        schema: ServerViewSchema,
+      },
+      409: { description: 'Not starting or running' },
+    },
+  },
   'servers-config': {
     summary: 'The server_config.sii of the next start, secrets redacted',
     responses: { 200: { description: 'SII text', text: true } },
@@ -142,6 +168,28 @@ const DOCS: Record<string, RouteDoc> = {
   'servers-events': {
     summary: "A server's events, newest first",
     responses: { 200: { description: 'A page', schema: list(EventSchema) } },
+  },
+  'schedules-create': {
+    summary:
+      'Schedule starts of a server: a one-off `at`, or a recurring `cron` in an IANA `timeZone`, started `warmupMinutes` (default 10) ahead',
+    body: CreateScheduleRequestSchema,
+    responses: {
+      201: { description: 'Scheduled: see nextRunAt (the start time)', schema: ScheduleViewSchema },
+      400: { description: 'Invalid: errors name the field (cron, timeZone, at, warmupMinutes)' },
+      409: { description: 'The server has 20 live schedules already, or is being deleted' },
+    },
+  },
+  'schedules-list': {
+    summary: "A server's schedules with their next start times and last run",
+    responses: { 200: { description: 'All of them (one page)', schema: list(ScheduleViewSchema) } },
+  },
+  'schedules-delete-all': {
+    summary: 'Delete every schedule of a server',
+    responses: { 204: { description: 'Deleted' } },
+  },
+  'schedules-delete': {
+    summary: 'Delete a schedule',
+    responses: { 204: { description: 'Deleted: it will not fire' } },
   },
   'packages-create': {
     summary: 'Create a package: presigned uploads for server_packages.sii and .dat (honours Idempotency-Key)',
@@ -205,12 +253,31 @@ const DOCS: Record<string, RouteDoc> = {
     responses: { 200: { description: 'A page', schema: list(KeyViewSchema) } },
   },
   'keys-delete': { summary: 'Delete a key', responses: { 204: { description: 'Deleted' } } },
+  'host-bundle': {
+    summary: "A game host's boot bundle: its own server's config (with secrets) and package downloads",
+    responses: { 200: { description: 'The bundle', schema: HostBundleSchema } },
+  },
+  'host-heartbeat': {
+    summary: 'A game host reports its own server: readiness, search id, players, game version, failure',
+    body: HeartbeatRequestSchema,
+    responses: {
+      200: {
+        description: 'Answered; `recorded` says whether the server was up to record it',
+        schema: z.object({ serverId: z.string(), state: z.string(), recorded: z.boolean() }),
+      },
+    },
+  },
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
+const SECURITY: Record<RouteDef['auth'], unknown[]> = {
+  apiKey: [{ apiKey: [] }],
+  iam: [{ hostIam: [] }],
+  none: [],
+};
 
 function operation(route: RouteDef) {
   const doc = DOCS[route.name];
@@ -237,7 +304,7 @@ function operation(route: RouteDef) {
     operationId: route.name,
     summary: doc.summary,
     ...(route.scope ? { description: `Needs the scope \`${route.scope}\`.` } : {}),
-    ...(route.auth === 'apiKey' ? { security: [{ apiKey: [] }] } : { security: [] }),
+    security: SECURITY[route.auth],
     ...(params.length ? { parameters: params } : {}),
     ...(doc.textBody
       ? { requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string' } } } } }
@@ -264,7 +331,15 @@ export function openApiDocument(version: string) {
     openapi: '3.1.0',
     info: { title: 'convoy-cloud', version, description: 'On-demand ETS2/ATS convoy dedicated servers.' },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (cvk_...)' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (cvk_...)' },
+        hostIam: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: "AWS SigV4 (service execute-api) with a game host's instance-role credentials",
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',

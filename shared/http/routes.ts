@@ -30,8 +30,11 @@ export interface RouteDef {
   readonly path: string;
   /** The Lambda entry point, relative to the repository root. */
   readonly entry: string;
-  /** `apiKey`: behind the API-key authorizer; `none`: public. */
-  readonly auth: 'apiKey' | 'none';
+  /**
+   * `apiKey`: behind the API-key authorizer; `iam`: signed with SigV4 by a game host's instance
+   * role (API Gateway's IAM authorization; only the host role may invoke them); `none`: public.
+   */
+  readonly auth: 'apiKey' | 'iam' | 'none';
   /** The scope the caller's key must hold (checked by the handler, after the authorizer). */
   readonly scope?: Scope;
   readonly table: TableAccess;
@@ -39,6 +42,12 @@ export interface RouteDef {
   readonly bucket?: BucketAccess;
   /** @default [] - no EC2 permissions */
   readonly hosts?: readonly HostAccess[];
+  /**
+   * `manage`: create and delete EventBridge Scheduler schedules in the deployment's group (and
+   * pass Scheduler its role); the CDK grants exactly this.
+   * @default - no Scheduler permissions
+   */
+  readonly schedules?: 'manage';
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -127,6 +136,15 @@ export const ROUTES: readonly RouteDef[] = [
     hosts: ['stop'],
   },
   {
+    name: 'servers-keepalive',
+    method: 'POST',
+    path: '/v1/servers/{id}/keepalive',
+    entry: 'functions/servers/keepalive.ts',
+    auth: 'apiKey',
+    scope: 'servers:power',
+    table: 'readWrite',
+  },
+  {
     name: 'servers-config',
     method: 'GET',
     path: '/v1/servers/{id}/config.sii',
@@ -143,6 +161,45 @@ export const ROUTES: readonly RouteDef[] = [
     auth: 'apiKey',
     scope: 'servers:read',
     table: 'read',
+  },
+  {
+    name: 'schedules-create',
+    method: 'POST',
+    path: '/v1/servers/{id}/schedules',
+    entry: 'functions/schedules/create.ts',
+    auth: 'apiKey',
+    scope: 'servers:power',
+    table: 'readWrite',
+    schedules: 'manage',
+  },
+  {
+    name: 'schedules-list',
+    method: 'GET',
+    path: '/v1/servers/{id}/schedules',
+    entry: 'functions/schedules/list.ts',
+    auth: 'apiKey',
+    scope: 'servers:read',
+    table: 'read',
+  },
+  {
+    name: 'schedules-delete-all',
+    method: 'DELETE',
+    path: '/v1/servers/{id}/schedules',
+    entry: 'functions/schedules/delete-all.ts',
+    auth: 'apiKey',
+    scope: 'servers:power',
+    table: 'readWrite',
+    schedules: 'manage',
+  },
+  {
+    name: 'schedules-delete',
+    method: 'DELETE',
+    path: '/v1/servers/{id}/schedules/{scheduleId}',
+    entry: 'functions/schedules/delete.ts',
+    auth: 'apiKey',
+    scope: 'servers:power',
+    table: 'readWrite',
+    schedules: 'manage',
   },
   {
     name: 'packages-create',
@@ -226,6 +283,23 @@ export const ROUTES: readonly RouteDef[] = [
     entry: 'functions/keys/delete.ts',
     auth: 'apiKey',
     scope: 'keys:admin',
+    table: 'readWrite',
+  },
+  {
+    name: 'host-bundle',
+    method: 'GET',
+    path: '/v1/host/bundle',
+    entry: 'functions/host/bundle.ts',
+    auth: 'iam',
+    table: 'read',
+    bucket: 'read',
+  },
+  {
+    name: 'host-heartbeat',
+    method: 'POST',
+    path: '/v1/host/heartbeat',
+    entry: 'functions/host/heartbeat.ts',
+    auth: 'iam',
     table: 'readWrite',
   },
 ];

@@ -7,7 +7,10 @@ import type { HostAccess, TableAccess } from '../http/routes.ts';
 
 export type JobTrigger =
   /** EventBridge's "EC2 Instance State-change Notification" for any instance. */
-  { readonly kind: 'ec2StateChange' } | { readonly kind: 'schedule'; readonly everyMinutes: number };
+  | { readonly kind: 'ec2StateChange' }
+  | { readonly kind: 'schedule'; readonly everyMinutes: number }
+  /** Invoked by the EventBridge Scheduler schedules that the API creates (scheduled starts). */
+  | { readonly kind: 'scheduler' };
 
 export interface JobDef {
   /** Stable name: the function's construct id in CDK and its label in logs. */
@@ -17,6 +20,8 @@ export interface JobDef {
   readonly trigger: JobTrigger;
   readonly table: TableAccess;
   readonly hosts: readonly HostAccess[];
+  /** @default 120 for a schedule, 30 for an event */
+  readonly timeoutSeconds?: number;
 }
 
 export const JOBS: readonly JobDef[] = [
@@ -34,6 +39,29 @@ export const JOBS: readonly JobDef[] = [
     trigger: { kind: 'schedule', everyMinutes: 5 },
     table: 'readWrite',
     hosts: ['describe', 'launch', 'start', 'stop', 'terminate'],
+  },
+  {
+    name: 'idle-reaper',
+    entry: 'functions/reaper/tick.ts',
+    trigger: { kind: 'schedule', everyMinutes: 1 },
+    // Reads the active index and servers; writes observations and the stop transition.
+    table: 'readWrite',
+    // It may stop a host, never start, launch or terminate one; the stop's outcome comes back
+    // through the state-change sync, so it needs no Describe either.
+    hosts: ['stop'],
+    // A tick must end before the next one starts; one cut short leaves the rest to the next.
+    timeoutSeconds: 55,
+  },
+  {
+    name: 'schedule-fire',
+    entry: 'functions/schedules/fire.ts',
+    trigger: { kind: 'scheduler' },
+    // Reads the schedule and the server; writes the run, the start and its events.
+    table: 'readWrite',
+    // What a start needs (as the start route): the launch or power-on, and a stop or terminate
+    // for an intent that changed while the launch was under way.
+    hosts: ['launch', 'start', 'stop', 'terminate', 'describe'],
+    timeoutSeconds: 60,
   },
 ];
 

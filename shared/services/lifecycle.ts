@@ -14,12 +14,20 @@ import type { ServerRecord, ServerRuntime, ServerState, ServerView } from '../do
 import { ServerIdSchema, toServerView } from '../domain/server.ts';
 import type { HostEffect, ServerCommand } from '../domain/server-state.ts';
 import { transition } from '../domain/server-state.ts';
+import type { PackageResolver } from './package-resolver.ts';
 import type { Clock, HostProvider, ServerEvent, ServerIndex, ServerRepository, TaggedHost } from './ports.ts';
 
 export interface LifecycleServiceDeps {
   readonly servers: ServerRepository;
   readonly index: ServerIndex;
   readonly hosts: HostProvider;
+  /** A start needs a ready package (the server's own or the deployment's default): 409 without. */
+  readonly packages: { readonly resolvePackageFor: PackageResolver };
+  /**
+   * The user data a new host of `server` boots with (its game and branch at launch time).
+   * @default - none: hosts are simulated (local mode, tests)
+   */
+  readonly userDataFor?: (server: ServerRecord) => string;
   readonly clock: Clock;
   /** The deployment's allow-list: after the server's own type, the others are its capacity fallbacks. */
   readonly instanceTypes: readonly [string, ...string[]];
@@ -151,6 +159,9 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
         gameVersion: null,
         startedAt: now,
         lastPlayerSeenAt: null,
+        lastHeartbeatAt: null,
+        lastAnsweredAt: null,
+        keepaliveUntil: null,
         idleStopAt: null,
       };
       return fresh;
@@ -245,6 +256,7 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
       tenantId: server.tenantId,
       clientToken: clientTokenOf(server.id, server.launchAttempt ?? 0),
       instanceTypes: types,
+      ...(deps.userDataFor && { userData: deps.userDataFor(server) }),
     });
     if (result.kind === 'failed') {
       await mutate(reread(server), (current) =>
@@ -332,13 +344,22 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
     );
 
   /** A user's start or stop: the write, then the effect (whose failure the response does not hide from the events). */
-  async function command(principal: Principal, id: string, type: 'start' | 'stop'): Promise<PowerResponse> {
+  async function command(
+    principal: Principal,
+    id: string,
+    type: 'start' | 'stop',
+    reason: string,
+  ): Promise<PowerResponse> {
     const first = await load(principal, id);
+    // Checked before anything is written, so a server that cannot boot is refused, not launched.
+    if (type === 'start' && transition(first.state, { type }).kind === 'move') {
+      await deps.packages.resolvePackageFor(first);
+    }
     let effect: HostEffect | null = null;
     const written = await mutate(reread(first), (current) => {
       const step = transition(current.state, { type });
       effect = step.kind === 'move' ? step.effect : null;
-      return planCommand(current, { type }, principal.keyId, 'user');
+      return planCommand(current, { type }, principal.keyId, reason);
     });
     if (!written?.after) throw serverNotFound(id);
     if (!written.wrote) return { status: 200, server: toServerView(written.after) };
@@ -391,8 +412,32 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
   }
 
   return {
-    start: (principal: Principal, id: string) => command(principal, id, 'start'),
-    stop: (principal: Principal, id: string) => command(principal, id, 'stop'),
+    /** A start by a key (reason `user`), or by a schedule acting for its server (reason `schedule`). */
+    start: (principal: Principal, id: string, reason: 'user' | 'schedule' = 'user') =>
+      command(principal, id, 'start', reason),
+    stop: (principal: Principal, id: string) => command(principal, id, 'stop', 'user'),
+
+    /**
+     * A stop that someone other than a user decides (the idle reaper): `decide` sees the server
+     * as read now, consistently, and names the reason, or `null` to leave it. The write is
+     * conditional on that read's version: a start, a stop or another reaper run in between
+     * makes it read and decide again, so a server is never stopped twice and never on a
+     * decision made about an earlier run. Answers the reason it stopped for, or `null`.
+     */
+    async stopIf(
+      server: Pick<ServerRecord, 'tenantId' | 'id'>,
+      actor: string,
+      decide: (current: ServerRecord) => string | null,
+    ): Promise<string | null> {
+      let reason: string | null = null;
+      const written = await mutate(reread(server), (current) => {
+        reason = current.state === 'running' ? decide(current) : null;
+        return reason ? planCommand(current, { type: 'stop' }, actor, reason) : { kind: 'none' };
+      });
+      if (!written?.wrote || !written.after) return null;
+      await runEffect(written.after, 'halt', actor, written.before.state);
+      return reason;
+    },
 
     /** After a delete moved a server with a host to `deleting`: terminate that host. */
     terminateHost: (server: ServerRecord, actor: string) => runEffect(server, 'terminate', actor),

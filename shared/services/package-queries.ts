@@ -1,25 +1,20 @@
 /**
  * Package use cases that need only the table: read, list, the driver compatibility check, and
- * which package a server starts with. Kept apart from `packages.ts` so the functions serving
+ * which package a server starts with (`package-resolver.ts`). Kept apart from `packages.ts` so the functions serving
  * them carry no S3 client.
  */
 import type { Principal } from '../domain/api-key.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
-import type { PackageFile, PackageRecord, PackageView } from '../domain/package.ts';
-import { NO_PACKAGE_DETAIL, objectKeys, toPackageView } from '../domain/package.ts';
-import type { Game, ServerRecord } from '../domain/server.ts';
+import type { PackageView } from '../domain/package.ts';
+import { toPackageView } from '../domain/package.ts';
+import type { Game } from '../domain/server.ts';
 import type { CompatibilityReport } from '../domain/sii/compatibility.ts';
 import { checkCompatibility } from '../domain/sii/compatibility.ts';
 import { readManifest } from '../domain/sii/manifest.ts';
-import type { PackageRepository, Page, PageRequest } from './ports.ts';
+import { createPackageResolver } from './package-resolver.ts';
+import type { PackageRef, PackageRepository, Page, PageRequest } from './ports.ts';
 
-/** The package a server starts with, and the object keys its host downloads. */
-export interface ResolvedPackage {
-  readonly package: PackageRecord;
-  /** True when it is the deployment's default for the game, not the server's own. */
-  readonly isDefault: boolean;
-  readonly objects: Readonly<Record<PackageFile, string>>;
-}
+export type { ResolvedPackage } from './package-resolver.ts';
 
 const PACKAGE_ID = /^pkg_[0-9a-z]{26}$/;
 
@@ -52,28 +47,10 @@ export function createPackageQueries({ packages }: { readonly packages: PackageR
       return checkCompatibility(pkg.manifest, readManifest(driverExport));
     },
 
-    /**
-     * The package a server starts with: its own, else the deployment's default for its game.
-     * Throws 409 saying how to export and upload one when there is neither (or it is not ready).
-     * The start flow calls this before launching, and presigns downloads of `objects` for the host.
-     */
-    async resolvePackageFor(
-      server: Pick<ServerRecord, 'tenantId' | 'game' | 'packageId'>,
-    ): Promise<ResolvedPackage> {
-      const ref = server.packageId
-        ? { tenantId: server.tenantId, packageId: server.packageId }
-        : await packages.defaultFor(server.game);
-      const pkg = ref ? await packages.get(ref.tenantId, ref.packageId) : null;
-      if (pkg?.state !== 'ready' || pkg.game !== server.game) throw new ConflictError(NO_PACKAGE_DETAIL);
-      return {
-        package: pkg,
-        isDefault: !server.packageId,
-        objects: {
-          sii: objectKeys.stored(pkg.tenantId, pkg.id, 'sii'),
-          dat: objectKeys.stored(pkg.tenantId, pkg.id, 'dat'),
-        },
-      };
-    },
+    resolvePackageFor: createPackageResolver({ packages }),
+
+    /** The deployment default for a game, if one is set. */
+    defaultFor: (game: Game): Promise<PackageRef | null> => packages.defaultFor(game),
 
     /** Operator only (the CLI): the deployment default for a game, protected from deletion. */
     async setDefault(game: Game, tenantId: string, packageId: string): Promise<void> {

@@ -4,8 +4,10 @@
  */
 import type { KeyRecord } from '../domain/api-key.ts';
 import type { HostStatus } from '../domain/host-sync.ts';
+import type { IdleChanges } from '../domain/idle.ts';
 import type { FileDigest, PackageRecord, UploadTarget } from '../domain/package.ts';
-import type { Game, ServerRecord } from '../domain/server.ts';
+import type { LastRun, SchedulePlan, ScheduleRecord } from '../domain/schedule.ts';
+import type { Game, ServerRecord, ServerRuntime } from '../domain/server.ts';
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -57,6 +59,18 @@ export interface ServerRepository {
   ): Promise<void>;
   /** Removes the server if its stored version is still `expectedVersion`. */
   remove(server: ServerRecord, expectedVersion: number): Promise<void>;
+  /**
+   * Replaces only `runtime` (what the host observed), with `event` when given, if the stored
+   * version is still `expectedVersion` and the server is starting or running; else
+   * `ConcurrentModificationError`. Neither the version nor `updatedAt` moves: a heartbeat is an
+   * observation, not a change a client's `If-Match` or the sync's timeouts should see.
+   */
+  recordRuntime(
+    server: ServerRecord,
+    expectedVersion: number,
+    runtime: ServerRuntime,
+    event?: ServerEvent,
+  ): Promise<void>;
   /** A server's events, newest first. */
   events(serverId: string, page: PageRequest): Promise<Page<ServerEvent>>;
   idempotencyRecord(tenantId: string, key: string): Promise<IdempotencyRecord | null>;
@@ -137,6 +151,11 @@ export interface LaunchRequest {
   readonly clientToken: string;
   /** The server's instance type first, then the fallbacks to try on a capacity shortage. */
   readonly instanceTypes: readonly [string, ...string[]];
+  /**
+   * The new host's user data (the rendered bootstrap script), the same for every retry of one
+   * launch attempt. Absent only where hosts are simulated and need none (local mode, tests).
+   */
+  readonly userData?: string;
 }
 
 export type LaunchResult =
@@ -191,4 +210,57 @@ export interface ServerIndex {
   findByInstance(instanceId: string): Promise<ServerRecord | null>;
   /** Servers in an active state (the `active` index, every shard), consistently re-read. */
   active(): AsyncIterable<ServerRecord>;
+  /**
+   * The same servers a page at a time, read whole from the index (no read per server) and so
+   * eventually consistent: what the idle reaper walks every minute. Decide on them only with
+   * writes conditional on their version, and re-read before anything irreversible.
+   */
+  activePages(): AsyncIterable<readonly ServerRecord[]>;
+}
+
+/** The idle reaper's observations, written like a heartbeat: no new version, no event. */
+export interface IdleRecords {
+  /**
+   * Sets only these runtime fields, if the server is still `running` at `expectedVersion`;
+   * else `ConcurrentModificationError`.
+   */
+  record(server: ServerRecord, expectedVersion: number, changes: IdleChanges): Promise<void>;
+}
+
+/** The outside query of a game server (A2S_INFO): its player count, or `null` when it does not answer. */
+export interface GameQuery {
+  players(target: { readonly host: string; readonly port: number }): Promise<number | null>;
+}
+
+/** A server's schedules in the table (`docs/storage.md`). */
+export interface ScheduleRepository {
+  /**
+   * Stores a new schedule if the server has fewer than `max` live schedules (counted atomically
+   * with the write); `false` when it already has `max`.
+   */
+  create(schedule: ScheduleRecord, max: number): Promise<boolean>;
+  get(serverId: string, id: string): Promise<ScheduleRecord | null>;
+  /** The server's schedules (live ones and recently run one-offs), oldest first. */
+  list(serverId: string): Promise<ScheduleRecord[]>;
+  /** Deletes the schedule; `false` when there was none. */
+  remove(serverId: string, id: string): Promise<boolean>;
+  /**
+   * Claims the run planned for `run.scheduledFor` (outcome `pending`), and marks a one-off done,
+   * unless that run was claimed already: `false` then (a duplicate delivery), or when the
+   * schedule is gone.
+   */
+  claimRun(schedule: ScheduleRecord, run: LastRun): Promise<boolean>;
+  /** Records the claimed run's outcome, with its event in the server's events, atomically. */
+  finishRun(schedule: ScheduleRecord, run: LastRun, event: ServerEvent): Promise<void>;
+}
+
+/**
+ * Where schedules fire: EventBridge Scheduler in AWS (and its local stand-in), which invokes
+ * the start handler with the schedule's ids. Names are unique within the deployment.
+ */
+export interface SchedulePlanner {
+  /** Creates the schedule; an existing one of that name is left as it is. */
+  create(name: string, plan: SchedulePlan, input: string): Promise<void>;
+  /** Deletes the schedule; one already gone is fine. */
+  remove(name: string): Promise<void>;
 }

@@ -41,6 +41,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // Simulated hosts change state in a blink; the tests run the reconciler when they need it.
       CONVOY_EC2_DELAY_MS: '100',
       CONVOY_RECONCILE_INTERVAL_S: '3600',
+      // Simulated hosts' agents heartbeat every second instead of every 30 s.
+      CONVOY_HOST_HEARTBEAT_MS: '1000',
+      // Idle windows are real minutes; a short tick keeps "one window plus one tick" close to one window.
+      CONVOY_REAPER_INTERVAL_S: '5',
+      // Scheduled starts: the Scheduler stand-in looks for due schedules twice a second.
+      CONVOY_SCHEDULER_TICK_MS: '500',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,7 +8,7 @@ import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import { createServerRepository } from '../../shared/adapters/dynamodb/server-repository.ts';
 import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
 import { systemClock } from '../../shared/services/ports.ts';
-import { apiUrl, call, createServer } from './support.ts';
+import { apiUrl, call, createServer, until } from './support.ts';
 
 interface StandInInstance {
   instanceId: string;
@@ -39,15 +39,6 @@ const reconcile = async () => {
   return (await response.json()) as { orphans: { instanceId: string }[]; actions: unknown[] };
 };
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 const get = (id: string) => call('GET', `/v1/servers/${id}`);
 const stateIs = (id: string, state: string) =>
   until(

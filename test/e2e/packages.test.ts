@@ -165,3 +165,21 @@ describe('mod packages over HTTP', () => {
     expect(second.body.package.id).toBe(first.body.package.id);
   });
 });
+
+describe('the local default packages', () => {
+  it('lets a server without a package start, and cannot be deleted while it is the default', async () => {
+    const listed = await call('GET', '/v1/packages?limit=100');
+    const defaults = (
+      listed.body.items as { id: string; game: string; state: string; name: string }[]
+    ).filter((p) => p.name.endsWith('(local default)'));
+    expect(defaults.map((p) => [p.game, p.state]).sort()).toEqual([
+      ['ats', 'ready'],
+      ['ets2', 'ready'],
+    ]);
+    const server = await createServer(undefined, { game: 'ats' });
+    expect((await call('POST', `/v1/servers/${server.id}/start`)).status).toBe(202);
+    expect((await call('DELETE', `/v1/servers/${server.id}`)).status).toBe(202);
+    const ats = defaults.find((p) => p.game === 'ats');
+    expect((await call('DELETE', `/v1/packages/${ats?.id}`)).status).toBe(409);
+  });
+});

@@ -80,3 +80,29 @@ export async function createServer(key: string = adminKey, body: Record<string, 
   if (reply.status !== 201) throw new Error(`create failed: ${reply.status} ${reply.text}`);
   return reply.body as { id: string; version: number };
 }
+
+/** A server event as the events route answers it. */
+export interface ServerEvent {
+  at: string;
+  type: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads until `ok` holds; fails with the last value read once `timeoutMs` has passed. */
+export async function until<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 10_000,
+  pollMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await sleep(pollMs);
+  }
+}

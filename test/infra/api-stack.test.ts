@@ -7,6 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ENV } from '../../shared/config/env-names.ts';
 import type { TableAccess } from '../../shared/http/routes.ts';
 import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, ROUTES, routeKey } from '../../shared/http/routes.ts';
+import { JOBS } from '../../shared/runtime/jobs.ts';
 import { synthApp } from './synth.ts';
 
 const { stacks, api } = synthApp();
@@ -49,12 +50,7 @@ const routeResourceFor = (route: (typeof ROUTES)[number]) => {
   return matches[0] as CfnResource;
 };
 
-const writeActions = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 const readActions = ['dynamodb:GetItem', 'dynamodb:Query'];
 const accessOf: [string, TableAccess][] = [
   ...ROUTES.map((route): [string, TableAccess] => [route.name, route.table]),
@@ -63,13 +59,16 @@ const accessOf: [string, TableAccess][] = [
 
 describe('ApiStack functions', () => {
   it('creates one function per route plus the authorizer', () => {
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+    // ...and the jobs, which live in this stack too (they render its URL into host bootstraps).
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1 + JOBS.length);
     expect([...functions.keys()].sort()).toEqual([...ROUTES.map((r) => r.name), AUTHORIZER.name].sort());
   });
 
-  it('runs every function on Node.js 22 on arm64 with tracing, 256 MB and a 10 s timeout', () => {
-    for (const fn of Object.values(resources('AWS::Lambda::Function'))) {
-      expect(fn.Properties).toMatchObject({
+  it('runs every route function on Node.js 22 on arm64 with tracing, 256 MB and a 10 s timeout', () => {
+    for (const fn of [...functions.keys()].map(
+      (name) => resources('AWS::Lambda::Function')[functionLogicalId(name)],
+    )) {
+      expect(fn?.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
@@ -82,7 +81,7 @@ describe('ApiStack functions', () => {
 
   it('sends each function to its own log group that keeps logs for a month', () => {
     const logGroups = resources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(ROUTES.length + 1);
+    expect(Object.keys(logGroups)).toHaveLength(ROUTES.length + 1 + JOBS.length);
     for (const group of Object.values(logGroups)) expect(group.Properties.RetentionInDays).toBe(30);
     const used = Object.values(resources('AWS::Lambda::Function')).map(
       (fn) => (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref,
@@ -196,6 +195,13 @@ describe('ApiStack permissions', () => {
       expect(actionsOf(name)).toEqual(expect.arrayContaining([...readActions, ...writeActions]));
     },
   );
+
+  it.each(accessOf.map(([name]) => name))('never lets %s Scan the table or write in batches', (name) => {
+    const actions = actionsOf(name);
+    for (const action of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:*']) {
+      expect(actions).not.toContain(action);
+    }
+  });
 
   it.each(accessOf.filter(([, access]) => access === 'none'))('gives %s no table actions at all', (name) => {
     expect(actionsOf(name).filter((action) => action.startsWith('dynamodb:'))).toEqual([]);

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { UBUNTU_2404_AMD64 } from '../../infra/constructs/game-hosts.ts';
 import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
@@ -33,7 +34,7 @@ const actions = (statements: Statement[]) => statements.flatMap((s) => [s.Action
 const withAction = (statements: Statement[], action: string) =>
   statements.filter((s) => [s.Action].flat().includes(action));
 const routeFn = (name: string) => stacks.api.httpApi.functions.get(name)?.function ?? {};
-const jobFn = (name: string) => stacks.hosts.sync.functions.get(name)?.function ?? {};
+const jobFn = (name: string) => stacks.api.sync?.functions.get(name)?.function ?? {};
 
 describe('HostsStack', () => {
   it('builds a VPC of public subnets only, with no NAT gateway', () => {
@@ -71,20 +72,25 @@ describe('HostsStack', () => {
     });
   });
 
-  it('gives the host role no permissions yet', () => {
+  it('gives the host role, in this stack, only reads of the agent bundle (host-routes.test.ts covers the rest)', () => {
     const roleId = stacks.hosts.getLogicalId(stacks.hosts.gameHosts.role.node.defaultChild as CfnRole);
     const policies = Object.values(hosts.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`),
     );
-    expect(policies).toEqual([]);
+    const actions = policies
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+      )
+      .flatMap((statement) => [statement.Action].flat());
+    for (const action of actions) expect(action).toMatch(/^s3:(GetObject\*|GetBucket\*|List\*)$/);
   });
 
   it('invokes the sync on EC2 state changes and the reconciler every five minutes', () => {
-    hosts.hasResourceProperties('AWS::Events::Rule', {
+    api.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.ec2'], 'detail-type': [STATE_CHANGE_DETAIL_TYPE] },
     });
-    hosts.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
-    expect([...stacks.hosts.sync.functions.keys()].sort()).toEqual(JOBS.map((j) => j.name).sort());
+    api.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    expect([...(stacks.api.sync?.functions.keys() ?? [])].sort()).toEqual(JOBS.map((j) => j.name).sort());
   });
 });
 
@@ -142,7 +148,38 @@ describe('host permissions', () => {
       Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
         JSON.stringify(fn.Properties.Environment).includes(ENV.launchTemplateId),
       ).length;
-    expect(withTemplate(api)).toBe(ROUTES.filter((r) => r.hosts?.length).length);
-    expect(withTemplate(hosts)).toBe(JOBS.length);
+    expect(withTemplate(api)).toBe(ROUTES.filter((r) => r.hosts?.length).length + JOBS.length);
+    expect(withTemplate(hosts)).toBe(0);
+  });
+});
+
+describe('host bootstraps', () => {
+  const launchers = [
+    ...ROUTES.filter((r) => r.hosts?.includes('launch')).map((r) => routeFn(r.name)),
+    ...JOBS.filter((j) => j.hosts.includes('launch')).map((j) => jobFn(j.name)),
+  ];
+  const envOf = (fn: object) => {
+    const id = stacks.api.getLogicalId((fn as { node: { defaultChild: CfnFunction } }).node.defaultChild);
+    return (api.findResources('AWS::Lambda::Function')[id]?.Properties.Environment.Variables ?? {}) as Record<
+      string,
+      unknown
+    >;
+  };
+
+  it('tells every function that launches hosts the agent (pinned by hash) and this API’s URL', () => {
+    expect(launchers.length).toBeGreaterThanOrEqual(2);
+    for (const fn of launchers) {
+      const env = envOf(fn);
+      expect(env[ENV.agentSha256]).toBe(stacks.hosts.gameHosts.agent.sha256);
+      expect(JSON.stringify(env[ENV.agentUrl])).toMatch(/https:\/\/s3\.[^"]*\.mjs/);
+      expect(JSON.stringify(env[ENV.apiUrl])).toMatch(/"Fn::GetAtt":\["HttpApi[^"]*","ApiEndpoint"\]/);
+    }
+  });
+
+  it('tells no other function', () => {
+    const names = [...stacks.api.httpApi.functions.keys()].filter(
+      (name) => !ROUTES.find((r) => r.name === name)?.hosts?.includes('launch'),
+    );
+    for (const name of names) expect(envOf(routeFn(name))).not.toHaveProperty(ENV.agentUrl);
   });
 });

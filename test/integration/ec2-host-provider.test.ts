@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderBootstrap } from '../../host/bootstrap/render.ts';
 import { type Ec2StandIn, startEc2StandIn } from '../../local/ec2/server.ts';
 import { createEc2Client } from '../../shared/adapters/aws-clients.ts';
 import { createEc2HostProvider } from '../../shared/adapters/ec2/host-provider.ts';
@@ -86,6 +87,29 @@ describe('the EC2 host provider against the stand-in', () => {
       redriven.kind === 'launched' && first.kind === 'launched' && redriven.instanceId === first.instanceId,
     ).toBe(true);
     expect(ec2.fleet.launched).toBe(before);
+  });
+
+  it('boots the host with the rendered bootstrap, byte for byte, and replays it on a retried launch', async () => {
+    const userData = renderBootstrap({
+      game: 'ats',
+      branch: 'public',
+      agentUrl: 'https://s3.us-east-1.amazonaws.com/cdk-assets/agent.mjs',
+      agentSha256: 'a'.repeat(64),
+      apiUrl: 'https://api.example.test',
+    });
+    const request = {
+      serverId: 'srv_u',
+      tenantId: 'acme',
+      clientToken: 'srv_u-launch-1',
+      instanceTypes: ['t3.medium'] as [string],
+      userData,
+    };
+    const first = await hosts.launch(request);
+    const before = ec2.fleet.launched;
+    expect(await hosts.launch(request)).toEqual(first);
+    expect(ec2.fleet.launched).toBe(before);
+    const id = first.kind === 'launched' ? first.instanceId : '';
+    expect(ec2.fleet.instances.get(id)?.userData).toBe(userData);
   });
 
   it('retries throttling with the SDK backoff', async () => {

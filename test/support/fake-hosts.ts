@@ -1,5 +1,6 @@
 /** An in-memory HostProvider and ServerIndex for unit tests: EC2's rules, no timers, no network. */
 import type { HostPower } from '../../shared/domain/host-sync.ts';
+import type { ServerRecord } from '../../shared/domain/server.ts';
 import type {
   HostPage,
   HostProvider,
@@ -132,5 +133,17 @@ export class InMemoryServerIndex implements ServerIndex {
     for (const server of [...this.repo.servers.values()]) {
       if (['starting', 'running', 'stopping', 'deleting'].includes(server.state)) yield server;
     }
+  }
+  /** Pages of `pageSize`, so that callers see more than one page. */
+  async *activePages(pageSize = 3) {
+    let page: ServerRecord[] = [];
+    for await (const server of this.active()) {
+      page.push(server);
+      if (page.length === pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
   }
 }

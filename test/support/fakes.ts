@@ -1,7 +1,7 @@
 /** In-memory fakes of the ports, for unit tests: same contracts, no network. */
 import type { KeyRecord } from '../../shared/domain/api-key.ts';
 import { ConcurrentModificationError, IdempotencyKeyTakenError } from '../../shared/domain/errors.ts';
-import type { ServerRecord } from '../../shared/domain/server.ts';
+import type { ServerRecord, ServerRuntime } from '../../shared/domain/server.ts';
 import type {
   Clock,
   IdempotencyRecord,
@@ -58,6 +58,18 @@ export class InMemoryServerRepository implements ServerRepository {
       throw new ConcurrentModificationError('moved');
     this.servers.set(server.id, server);
     this.eventLog.get(server.id)?.push(event);
+  }
+  async recordRuntime(
+    server: ServerRecord,
+    expectedVersion: number,
+    runtime: ServerRuntime,
+    event?: ServerEvent,
+  ) {
+    const current = this.servers.get(server.id);
+    if (current?.version !== expectedVersion || !['starting', 'running'].includes(current.state))
+      throw new ConcurrentModificationError('moved');
+    this.servers.set(server.id, { ...current, runtime });
+    if (event) this.eventLog.get(server.id)?.push(event);
   }
   async remove(server: ServerRecord, expectedVersion: number) {
     if (this.servers.get(server.id)?.version !== expectedVersion)

@@ -15,6 +15,9 @@ export const keys = {
   /** Events live in their server's own partition, newest last by sort key. */
   serverEvents: (serverId: string) => `SERVER#${serverId}`,
   event: (at: string, unique: string) => `EVENT#${at}#${unique}`,
+  /** A server's schedules live in its own partition too, beside their live count. */
+  schedule: (scheduleId: string) => `SCHEDULE#${scheduleId}`,
+  scheduleCount: () => 'SCHEDULES',
 };
 
 /** Spreads active servers over index partitions by a stable hash of their id. */

@@ -1,21 +1,33 @@
 /**
- * The EC2 sync's lookups over the sparse indexes: a server by its instance, and every active
- * server. Index reads are eventually consistent, so each hit is read again from the table
- * (consistently) before anyone decides on it: the version must be the current one.
+ * The lookups over the sparse indexes: a server by its instance, and every active server.
+ * Index reads are eventually consistent, so for the EC2 sync each hit is read again from the
+ * table (consistently) before anyone decides on it. The idle reaper's `activePages` takes the
+ * index's items as they are (see there).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServerIndex, ServerRepository } from '../../services/ports.ts';
+import { toServerRecord } from './server-repository.ts';
 import { ACTIVE_SHARDS, TABLE_DESIGN } from './table-design.ts';
+
+/** Servers per Query page of `activePages`: small enough that work starts early. */
+const ACTIVE_PAGE_SIZE = 500;
 
 export interface ServerIndexOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   /** For the consistent re-read of each hit. */
   readonly servers: Pick<ServerRepository, 'get'>;
+  /** Servers per Query page of `activePages`. @default 500 */
+  readonly activePageSize?: number;
 }
 
-export function createServerIndex({ client, tableName, servers }: ServerIndexOptions): ServerIndex {
+export function createServerIndex({
+  client,
+  tableName,
+  servers,
+  activePageSize = ACTIVE_PAGE_SIZE,
+}: ServerIndexOptions): ServerIndex {
   const { active, byInstance } = TABLE_DESIGN.indexes;
 
   return {
@@ -56,6 +68,34 @@ export function createServerIndex({ client, tableName, servers }: ServerIndexOpt
             const server = await servers.get(String(hit.tenantId), String(hit.id));
             if (server) yield server;
           }
+          start = page.LastEvaluatedKey;
+        } while (start);
+      }
+    },
+
+    async *activePages() {
+      // Whole items straight from the index (it projects them all): no read per server. They
+      // are eventually consistent, which is enough to decide on with writes conditional on
+      // their version; a stop re-reads the server consistently before it is written.
+      // From a random shard on: a tick cut short by its deadline leaves other servers for the next.
+      const first = Math.floor(Math.random() * ACTIVE_SHARDS);
+      for (let n = 0; n < ACTIVE_SHARDS; n++) {
+        const shard = (first + n) % ACTIVE_SHARDS;
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: active.indexName,
+              KeyConditionExpression: '#s = :s',
+              ExpressionAttributeNames: { '#s': active.partitionKey },
+              ExpressionAttributeValues: { ':s': `ACTIVE#${shard}` },
+              ExclusiveStartKey: start,
+              Limit: activePageSize,
+            }),
+          );
+          const servers = (page.Items ?? []).map(toServerRecord);
+          if (servers.length) yield servers;
           start = page.LastEvaluatedKey;
         } while (start);
       }

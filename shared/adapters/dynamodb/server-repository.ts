@@ -152,6 +152,32 @@ export function createServerRepository({
       }
     },
 
+    async recordRuntime(server, expectedVersion, runtime, event) {
+      const result = await transactWrite(client, [
+        {
+          Update: {
+            TableName,
+            Key: { pk: keys.tenant(server.tenantId), sk: keys.server(server.id) },
+            UpdateExpression: 'SET runtime = :runtime',
+            ConditionExpression: 'version = :expected AND #state IN (:starting, :running)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':runtime': runtime,
+              ':expected': expectedVersion,
+              ':starting': 'starting',
+              ':running': 'running',
+            },
+          },
+        },
+        ...(event ? [eventPut(server.id, server.tenantId, event)] : []),
+      ]);
+      if (!result.ok) {
+        throw new ConcurrentModificationError(
+          `Server ${server.id} changed since version ${expectedVersion}, or is not up.`,
+        );
+      }
+    },
+
     async remove(server, expectedVersion) {
       const result = await transactWrite(client, [
         {
@@ -186,7 +212,8 @@ export function createServerRepository({
   };
 }
 
-function toServerRecord(item: Record<string, unknown>): ServerRecord {
+/** A stored server item as the domain record (the key and index attributes dropped). */
+export function toServerRecord(item: Record<string, unknown>): ServerRecord {
   const { pk: _pk, sk: _sk, entity: _e, activeShard: _a, activeSk: _as, instanceId, ...rest } = item;
   return {
     ...(rest as Omit<ServerRecord, 'instanceId'>),

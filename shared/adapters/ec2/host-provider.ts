@@ -62,7 +62,7 @@ export function createEc2HostProvider(options: Ec2HostProviderOptions): HostProv
   }
 
   return {
-    async launch({ serverId, tenantId, clientToken, instanceTypes }) {
+    async launch({ serverId, tenantId, clientToken, instanceTypes, userData }) {
       if (!options.launchTemplateId) {
         throw new Error('No launch template configured (CONVOY_LAUNCH_TEMPLATE_ID): cannot launch a host.');
       }
@@ -76,6 +76,7 @@ export function createEc2HostProvider(options: Ec2HostProviderOptions): HostProv
               MinCount: 1,
               MaxCount: 1,
               ClientToken: clientToken,
+              ...(userData !== undefined && { UserData: Buffer.from(userData).toString('base64') }),
               TagSpecifications: [
                 {
                   ResourceType: 'instance',

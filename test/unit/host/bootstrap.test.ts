@@ -15,7 +15,7 @@ const updateGolden = process.env.UPDATE_GOLDEN === '1';
 
 const base: Omit<BootstrapOptions, 'game' | 'branch'> = {
   agentUrl:
-    'https://convoy-assets.s3.eu-west-1.amazonaws.com/host-agent/agent.mjs?X-Amz-Expires=3600&X-Amz-Signature=0f1e2d',
+    'https://s3.eu-west-1.amazonaws.com/cdk-hnb659fds-assets-123456789012-eu-west-1/9b74c9897bac770f.mjs',
   agentSha256: '9b74c9897bac770ffc029102a200c5de6f4c1e5ae3e8f0b2d8a1b1a0e3e8b7a1',
   apiUrl: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
 };

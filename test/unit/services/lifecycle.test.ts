@@ -1,11 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../shared/domain/errors.ts';
 import { LAUNCH_GRACE_MS } from '../../../shared/domain/host-sync.ts';
+import { NO_PACKAGE_DETAIL } from '../../../shared/domain/package.ts';
 import {
   clientTokenOf,
   createLifecycleService,
   type LifecycleService,
 } from '../../../shared/services/lifecycle.ts';
+import type { ResolvedPackage } from '../../../shared/services/package-queries.ts';
 import { createServerService, type ServerService } from '../../../shared/services/servers.ts';
 import { FakeHostProvider, InMemoryServerIndex } from '../../support/fake-hosts.ts';
 import { FixedClock, InMemoryPackageCatalog, InMemoryServerRepository } from '../../support/fakes.ts';
@@ -18,15 +20,25 @@ let lifecycle: LifecycleService;
 let servers: ServerService;
 const acme = admin('acme');
 const TIMEOUT_MS = 600_000;
+/** Whether the deployment has a package for the servers under test (the resolver's own rules are tested with it). */
+let packageAvailable: boolean;
+const packages = {
+  async resolvePackageFor(): Promise<ResolvedPackage> {
+    if (!packageAvailable) throw new ConflictError(NO_PACKAGE_DETAIL);
+    return {} as ResolvedPackage;
+  },
+};
 
 beforeEach(() => {
   repo = new InMemoryServerRepository();
   hosts = new FakeHostProvider();
   clock = new FixedClock();
+  packageAvailable = true;
   lifecycle = createLifecycleService({
     servers: repo,
     index: new InMemoryServerIndex(repo),
     hosts,
+    packages,
     clock,
     instanceTypes: ['t3.medium', 't3.large'],
     transitionTimeoutMs: TIMEOUT_MS,
@@ -75,6 +87,36 @@ describe('starting a server', () => {
       { type: 'state.starting', actor: acme.keyId, detail: { from: 'stopped' } },
       { type: 'host.launched', actor: acme.keyId, detail: { instanceType: 't3.medium' } },
     ]);
+  });
+
+  it('boots the new host with the user data rendered for the server at launch', async () => {
+    const sent: (string | undefined)[] = [];
+    const launch = hosts.launch.bind(hosts);
+    hosts.launch = (request) => {
+      sent.push(request.userData);
+      return launch(request);
+    };
+    const withBootstrap = createLifecycleService({
+      servers: repo,
+      index: new InMemoryServerIndex(repo),
+      hosts,
+      packages,
+      userDataFor: (server) => `#!/bin/bash\n# ${server.game} ${server.branch} ${server.id}\n`,
+      clock,
+      instanceTypes: ['t3.medium'],
+      transitionTimeoutMs: TIMEOUT_MS,
+    });
+    const id = await create();
+    await withBootstrap.start(acme, id);
+    expect(sent).toEqual([`#!/bin/bash\n# ets2 public ${id}\n`]);
+  });
+
+  it('refuses with 409 and how to upload a package when there is none, launching nothing', async () => {
+    const id = await create();
+    packageAvailable = false;
+    await expect(lifecycle.start(acme, id)).rejects.toThrow(NO_PACKAGE_DETAIL);
+    expect(record(id)?.state).toBe('stopped');
+    expect(hosts.calls).toHaveLength(0);
   });
 
   it('makes one launch for fifty concurrent starts; the others answer unchanged', async () => {

@@ -23,9 +23,24 @@ install -d -m 0755 /etc/convoy /opt/convoy /usr/local/lib/convoy
 install -d -o convoy -g convoy -m 0750 /var/lib/convoy /var/lib/convoy/server /var/lib/convoy/state /var/lib/convoy/data \
   "/var/lib/convoy/data/Euro Truck Simulator 2"
 
+# The agent bundle is a private S3 object the instance role may read: sign the GET with the
+# role's credentials from IMDSv2 (curl's --aws-sigv4), then check it against the pinned hash.
+imds_token=$(curl --fail --silent --show-error --request PUT \
+  --header 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)
+imds() {
+  curl --fail --silent --show-error --header "X-aws-ec2-metadata-token: $imds_token" \
+    "http://169.254.169.254/latest/meta-data/$1"
+}
+region=$(imds placement/region)
+role=$(imds iam/security-credentials/)
+read -r key_id secret session_token < <(imds "iam/security-credentials/$role" |
+  node -e 'const c = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(c.AccessKeyId, c.SecretAccessKey, c.Token)')
 agent_tmp=$(mktemp)
 curl --fail --silent --show-error --location --retry 5 --output "$agent_tmp" \
-  'https://convoy-assets.s3.eu-west-1.amazonaws.com/host-agent/agent.mjs?X-Amz-Expires=3600&X-Amz-Signature=0f1e2d'
+  --aws-sigv4 "aws:amz:$region:s3" --user "$key_id:$secret" \
+  --header "x-amz-security-token: $session_token" --header 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+  'https://s3.eu-west-1.amazonaws.com/cdk-hnb659fds-assets-123456789012-eu-west-1/9b74c9897bac770f.mjs'
+unset secret session_token
 echo '9b74c9897bac770ffc029102a200c5de6f4c1e5ae3e8f0b2d8a1b1a0e3e8b7a1  '"$agent_tmp" | sha256sum --check --quiet
 install -m 0644 "$agent_tmp" /opt/convoy/agent.mjs
 rm -f "$agent_tmp"
