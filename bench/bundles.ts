@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { BUNDLE_BUDGET_BYTES, bundleLambda } from '../infra/bundling/lambda-bundling.ts';
 import { AUTHORIZER, ROUTES } from '../shared/http/routes.ts';
 import { JOBS } from '../shared/runtime/jobs.ts';
+import { WEBHOOK_FUNCTIONS } from '../shared/runtime/webhook-functions.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -29,6 +30,7 @@ const entries: Entry[] = [
   ...ROUTES.map((r) => ({ name: r.name, entry: r.entry })),
   { name: AUTHORIZER.name, entry: AUTHORIZER.entry },
   ...JOBS.map((j) => ({ name: j.name, entry: j.entry })),
+  ...Object.values(WEBHOOK_FUNCTIONS).map((f) => ({ name: f.name, entry: f.entry })),
 ];
 
 async function bundle(entry: Entry, outDir: string): Promise<string> {

@@ -28,6 +28,7 @@ export function buildApp(app: App): ConvoyStacks {
     bucket: data.bucket,
     instanceTypes: instanceTypesFromContext(app),
     hosts: hosts.gameHosts,
+    prices: pricesFromContext(app),
   });
   return { data, api, hosts };
 }
@@ -38,4 +39,11 @@ function instanceTypesFromContext(app: App): string[] | undefined {
   if (value === undefined) return undefined;
   const items: unknown[] = Array.isArray(value) ? value : String(value).split(',');
   return items.map((item) => String(item).trim()).filter(Boolean);
+}
+
+/** `cdk deploy -c prices='{"instanceHourlyUsd":{"c6i.large":0.085}}'`, or an object in cdk.json. */
+function pricesFromContext(app: App): string | undefined {
+  const value: unknown = app.node.tryGetContext('prices');
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -11,10 +11,12 @@ import { createDocumentClient, createDynamoDbClient } from '../shared/adapters/a
 import { createKeyRepository } from '../shared/adapters/dynamodb/key-repository.ts';
 import { ENV } from '../shared/config/env-names.ts';
 import { SCHEDULER_ENV } from '../shared/config/scheduler-env.ts';
+import { WEBHOOK_ENV } from '../shared/config/webhook-env.ts';
 import type { Game } from '../shared/domain/server.ts';
 import type { ApiHandler } from '../shared/http/handler.ts';
 import { AUTHORIZER, ROUTES } from '../shared/http/routes.ts';
 import { JOBS } from '../shared/runtime/jobs.ts';
+import { WEBHOOK_FUNCTIONS } from '../shared/runtime/webhook-functions.ts';
 import type { AdminKey } from './admin-key.ts';
 import { checkDevKey, ensureAdminKey, LOCAL_TENANT, NEW_ADMIN_KEY_COMMAND } from './admin-key.ts';
 import { ensureDefaultPackages } from './default-packages.ts';
@@ -33,6 +35,7 @@ import { startLocalJobs } from './jobs.ts';
 import { startS3Local } from './s3-local.ts';
 import { startSchedulerStandIn } from './scheduler/server.ts';
 import { ensureTable } from './table.ts';
+import { startSqsStandIn, startStreamPoller } from './webhooks.ts';
 
 const REPO_ROOT = new URL('../', import.meta.url);
 const DEFAULT_TABLE = 'convoy-local';
@@ -67,6 +70,8 @@ async function main(): Promise<void> {
     region,
   });
   cleanups.unshift(scheduler.close);
+  const sqs = await startSqsStandIn();
+  cleanups.unshift(sqs.close);
   const bucketName = process.env[ENV.bucketName] || DEFAULT_BUCKET;
   // In process and ready in milliseconds; objects persist in the data folder like the table.
   const s3 = await startS3Local({ directory: join(dir, 's3'), bucket: bucketName });
@@ -85,6 +90,8 @@ async function main(): Promise<void> {
     // The EC2 stand-in issues each instance credentials of this role (see local/iam.ts).
     [ENV.hostRoleName]: LOCAL_HOST_ROLE,
     [SCHEDULER_ENV.endpoint]: scheduler.endpoint,
+    [WEBHOOK_ENV.queueUrl]: sqs.queueUrl,
+    [WEBHOOK_ENV.sqsEndpoint]: sqs.endpoint,
     [SCHEDULER_ENV.groupName]: process.env[SCHEDULER_ENV.groupName] || 'convoy-local',
     [SCHEDULER_ENV.roleArn]: `arn:aws:iam::000000000000:role/convoy-local-scheduler`,
     [SCHEDULER_ENV.targetArn]: `arn:aws:lambda:${region}:000000000000:function:schedule-fire`,
@@ -143,6 +150,17 @@ async function main(): Promise<void> {
     if (!handler) return Promise.reject(new Error(`No local function ${functionName}`));
     return handler(event, lambdaContext(functionName, region));
   });
+  // Lifecycle webhooks: the table's stream drives the dispatcher, the SQS stand-in the deliverer.
+  const webhookJobs = await loadWebhookFunctions();
+  sqs.start((event) => webhookJobs.deliver(event, lambdaContext(WEBHOOK_FUNCTIONS.deliver.name, region)));
+  cleanups.unshift(
+    startStreamPoller({
+      endpoint: dynamodb.endpoint,
+      tableName,
+      region,
+      handler: (event) => webhookJobs.dispatch(event, lambdaContext(WEBHOOK_FUNCTIONS.dispatch.name, region)),
+    }),
+  );
   // Every running instance of the stand-in becomes a simulated host running the real, bundled agent.
   const agent = await buildAgent(join(dir, 'agent', 'agent.mjs'));
   const simHosts = startSimHosts({
@@ -213,6 +231,16 @@ async function refuseIfRunning(dir: string): Promise<void> {
       `convoy-cloud is already running at ${running.api} with the data in ${dir}: stop it, or set CONVOY_DATA_DIR to another folder.`,
     );
   }
+}
+
+/** The webhook pipeline's two functions, the same modules Lambda runs. */
+async function loadWebhookFunctions(): Promise<Record<'dispatch' | 'deliver', JobHandler>> {
+  const load = async (entry: string): Promise<JobHandler> =>
+    ((await import(new URL(entry, REPO_ROOT).href)) as { handler: JobHandler }).handler;
+  return {
+    dispatch: await load(WEBHOOK_FUNCTIONS.dispatch.entry),
+    deliver: await load(WEBHOOK_FUNCTIONS.deliver.entry),
+  };
 }
 
 /** The same modules Lambda runs, named by the route table relative to the repository root. */

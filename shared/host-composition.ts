@@ -11,6 +11,7 @@ import { createPackageCatalog } from './adapters/dynamodb/package-catalog.ts';
 import { createPackageRepository } from './adapters/dynamodb/package-repository.ts';
 import { createServerIndex } from './adapters/dynamodb/server-index.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
+import { createBudgetReader } from './adapters/dynamodb/usage-summary.ts';
 import { createEc2HostProvider } from './adapters/ec2/host-provider.ts';
 import type { RuntimeConfig } from './config/env.ts';
 import { loadConfig } from './config/env.ts';
@@ -69,6 +70,7 @@ export function buildLifecycle(
         userDataFor: (server: ServerRecord) =>
           renderBootstrap({ game: server.game, branch: server.branch, ...bootstrap }),
       }),
+    budgetOf: createBudgetReader(client, tableName, systemClock),
     clock: systemClock,
     instanceTypes: config.instanceTypes,
     transitionTimeoutMs: config.hostTimeoutSeconds * 1000,

@@ -1,6 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE_DESIGN } from '../../shared/adapters/dynamodb/table-design.ts';
 
@@ -23,6 +30,8 @@ export class DataTable extends Construct {
       // Traffic follows players' evenings and weekends; provisioned capacity would sit idle.
       billing: Billing.onDemand(),
       timeToLiveAttribute: TABLE_DESIGN.timeToLiveAttribute,
+      // Server and package changes, with both images, feed the webhook dispatcher (an outbox kept by the table).
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import pkg from '../../package.json' with { type: 'json' };
 import { DEFAULT_INSTANCE_TYPES, ENV } from '../../shared/config/env-names.ts';
 import { InstanceTypeSchema } from '../../shared/domain/server.ts';
+import { parsePriceTable } from '../../shared/domain/usage.ts';
 import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, ROUTES } from '../../shared/http/routes.ts';
 import { ConvoyFunction } from './convoy-function.ts';
 import type { GameHosts } from './game-hosts.ts';
@@ -31,6 +32,11 @@ export interface ConvoyHttpApiProps {
    * @default DEFAULT_INSTANCE_TYPES
    */
   readonly instanceTypes?: readonly string[];
+  /**
+   * The price table for usage estimates, as JSON (`PriceTableSchema`); set on the usage functions.
+   * @default - the built-in table (`DEFAULT_PRICES`)
+   */
+  readonly prices?: string;
   /**
    * The version the functions report.
    * @default - `version` from package.json
@@ -56,6 +62,8 @@ export class ConvoyHttpApi extends Construct {
         `instanceTypes must be a non-empty list of EC2 instance types, got: ${instanceTypes.join(',')}`,
       );
     }
+    // A bad price table fails synth, not the first usage request.
+    if (props.prices !== undefined) parsePriceTable(props.prices);
     const common = { table: props.table, version: props.version ?? pkg.version };
     const functions = new Map<string, ConvoyFunction>();
 
@@ -93,6 +101,9 @@ export class ConvoyHttpApi extends Construct {
           [ENV.instanceTypes]: instanceTypes.join(','),
           ...(route.hosts?.length && props.hosts ? props.hosts.environment() : {}),
           ...(route.auth === 'iam' && props.hosts ? { [ENV.hostRoleName]: props.hosts.role.roleName } : {}),
+          ...(props.prices !== undefined && route.entry.startsWith('functions/usage/')
+            ? { [ENV.prices]: props.prices }
+            : {}),
         },
       });
       if (route.hosts?.length) {

@@ -11,6 +11,7 @@ import { HostSync } from '../constructs/host-sync.ts';
 import { ConvoyHttpApi } from '../constructs/http-api.ts';
 import { ReaperAlarms } from '../constructs/reaper-alarms.ts';
 import { Schedules } from '../constructs/schedules.ts';
+import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITable;
@@ -26,6 +27,11 @@ export interface ApiStackProps extends StackProps {
    * @default - the API construct's default list
    */
   readonly instanceTypes?: readonly string[];
+  /**
+   * The price table for usage estimates, as JSON (`PriceTableSchema`), over the defaults.
+   * @default - us-east-1 on-demand prices of the default instance types, IPv4 and a 30 GB gp3 volume
+   */
+  readonly prices?: string;
 }
 
 /**
@@ -41,6 +47,7 @@ export class ApiStack extends Stack {
   readonly sync: HostSync | undefined;
   readonly reaperAlarms: ReaperAlarms | undefined;
   readonly schedules: Schedules | undefined;
+  readonly webhooks: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -49,6 +56,7 @@ export class ApiStack extends Stack {
       bucket: props.bucket,
       instanceTypes: props.instanceTypes,
       hosts: props.hosts,
+      prices: props.prices,
     });
     const apiUrl = this.httpApi.api.apiEndpoint;
     if (props.hosts) {
@@ -82,6 +90,7 @@ export class ApiStack extends Stack {
       for (const [name, value] of Object.entries(this.schedules.environment()))
         fn.addEnvironment(name, value);
     }
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', { table: props.table, version: pkg.version });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint });
   }
 }

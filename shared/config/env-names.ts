@@ -28,6 +28,8 @@ export const ENV = {
   agentSha256: 'CONVOY_AGENT_SHA256',
   /** The HTTP API's base URL, which game hosts call for their bundle and heartbeats. */
   apiUrl: 'CONVOY_API_URL',
+  /** The operator's price table for usage estimates (JSON, `PriceTableSchema`); set on the usage functions. */
+  prices: 'CONVOY_PRICES',
 } as const;
 
 /** The instance-type allow-list when the deployment sets none; the first is the default. */

@@ -59,6 +59,12 @@ export class ConflictError extends ConvoyError {
   readonly title = 'Conflict';
 }
 
+/** A start refused because the tenant's monthly budget is spent. */
+export class PaymentRequiredError extends ConvoyError {
+  readonly status = 402;
+  readonly title = 'Budget exhausted';
+}
+
 export class PreconditionFailedError extends ConvoyError {
   readonly status = 412;
   readonly title = 'Precondition failed';

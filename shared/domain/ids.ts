@@ -6,7 +6,10 @@ const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
  * A prefixed, time-sortable id (a lowercase ULID): 10 characters of milliseconds then 16 of
  * randomness. Sorting ids sorts by creation time, which gives "newest first" lists for free.
  */
-export function newId(prefix: 'srv' | 'pkg' | 'key' | 'evt' | 'sch', now: number = Date.now()): string {
+export function newId(
+  prefix: 'srv' | 'pkg' | 'key' | 'evt' | 'sch' | 'whk' | 'whe',
+  now: number = Date.now(),
+): string {
   let time = '';
   for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD.charAt(t % 32) + time;
   let random = '';

@@ -5,6 +5,7 @@
  */
 import type { FieldIssue } from './errors.ts';
 import { ValidationError } from './errors.ts';
+import type { OpenRun } from './run.ts';
 import { issuesOf } from './validation.ts';
 import * as z from './zod.ts';
 
@@ -215,6 +216,10 @@ export interface ServerRecord {
    * (read as 0) on servers that never started.
    */
   readonly launchAttempt?: number;
+  /** The type EC2 launched the host as (a capacity fallback may differ from `instanceType`). */
+  readonly hostInstanceType?: string;
+  /** The run under way while `running` (`./usage.ts`); absent or null otherwise. */
+  readonly run?: OpenRun | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
@@ -222,7 +227,15 @@ export interface ServerRecord {
 
 /** The resource a client sees: secrets become `passwordSet` / `logonTokenSet`. */
 export function toServerView(server: ServerRecord): ServerView {
-  const { tenantId: _tenant, instanceId: _instance, launchAttempt: _attempt, config, ...rest } = server;
+  const {
+    tenantId: _tenant,
+    instanceId: _instance,
+    launchAttempt: _attempt,
+    hostInstanceType: _host,
+    run: _run,
+    config,
+    ...rest
+  } = server;
   const { password, logonToken, ...visible } = config;
   return {
     ...rest,

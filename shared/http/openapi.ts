@@ -9,6 +9,8 @@ import { CreatePackageRequestSchema, PACKAGE_STATES } from '../domain/package.ts
 import { CreateScheduleRequestSchema, ScheduleViewSchema } from '../domain/schedule.ts';
 import { CreateServerRequestSchema, GAMES, PatchServerRequestSchema } from '../domain/server.ts';
 import { ServerViewSchema } from '../domain/server-view.ts';
+import { BudgetRequestSchema } from '../domain/usage.ts';
+import { CreateWebhookRequestSchema, WEBHOOK_EVENTS } from '../domain/webhook.ts';
 import * as z from '../domain/zod.ts';
 import type { RouteDef } from './routes.ts';
 import { ROUTES } from './routes.ts';
@@ -18,6 +20,8 @@ interface RouteDoc {
   readonly body?: z.ZodMiniType;
   /** The request body is `text/plain`. */
   readonly textBody?: boolean;
+  /** Optional query parameters (strings), by name → description. */
+  readonly query?: Readonly<Record<string, string>>;
   /** Status → description and, for JSON responses, schema. */
   readonly responses: Readonly<
     Record<number, { description: string; schema?: z.ZodMiniType; text?: boolean }>
@@ -37,6 +41,25 @@ const EventSchema = z.object({
   type: z.string(),
   actor: z.string(),
   detail: z.record(z.string(), z.unknown()),
+});
+
+const WebhookViewSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)),
+  format: z.enum(['json', 'discord']),
+  createdAt: z.string(),
+});
+const DeliveryAttemptSchema = z.object({
+  at: z.string(),
+  eventId: z.string(),
+  eventType: z.enum(WEBHOOK_EVENTS),
+  attempt: z.int(),
+  status: z.nullable(z.int()),
+  ok: z.boolean(),
+  error: z.nullable(z.string()),
+  durationMs: z.int(),
+  nextAttemptAt: z.nullable(z.string()),
 });
 
 const BundleFileSchema = z.object({ url: z.string(), bytes: z.int(), sha256: z.string() });
@@ -94,6 +117,62 @@ const CompatibilityReportSchema = z.object({
   mods: z.object({ missing: z.array(ModSchema), extra: z.array(ModSchema) }),
 });
 
+const CostSchema = z.object({
+  instanceUsd: z.number(),
+  ipv4Usd: z.number(),
+  volumeUsd: z.number(),
+  totalUsd: z.number(),
+});
+const usageHeader = {
+  month: z.string(),
+  from: z.string(),
+  to: z.string(),
+  estimate: z.literal(true),
+  basis: z.object({
+    currency: z.literal('USD'),
+    source: z.string(),
+    note: z.string(),
+    instanceHourlyUsd: z.record(z.string(), z.nullable(z.number())),
+    ipv4HourlyUsd: z.number(),
+    volume: z.object({ gb: z.int(), type: z.string(), gbMonthUsd: z.number() }),
+    unpricedInstanceTypes: z.array(z.string()),
+  }),
+  runningHours: z.number(),
+  cost: CostSchema,
+};
+const ServerUsageSchema = z.object({
+  ...usageHeader,
+  serverId: z.string(),
+  volumeHours: z.number(),
+  runs: z.array(
+    z.object({
+      startedAt: z.string(),
+      endedAt: z.nullable(z.string()),
+      instanceType: z.string(),
+      hours: z.number(),
+      costUsd: z.number(),
+    }),
+  ),
+});
+const BudgetStatusSchema = z.object({
+  monthlyUsd: z.number(),
+  spentUsd: z.number(),
+  fractionUsed: z.number(),
+});
+const TenantUsageSchema = z.object({
+  ...usageHeader,
+  budget: z.nullable(BudgetStatusSchema),
+  servers: z.array(
+    z.object({
+      serverId: z.string(),
+      deleted: z.boolean(),
+      runningHours: z.number(),
+      volumeHours: z.number(),
+      cost: CostSchema,
+    }),
+  ),
+});
+
 const DOCS: Record<string, RouteDoc> = {
   'meta-health': {
     summary: 'Liveness',
@@ -138,6 +217,7 @@ const DOCS: Record<string, RouteDoc> = {
     responses: {
       200: { description: 'Already starting or running: unchanged', schema: ServerViewSchema },
       202: { description: 'Starting', schema: ServerViewSchema },
+      402: { description: "The tenant's monthly budget (PUT /v1/budget) is spent: not started" },
       409: { description: 'Stopping or being deleted' },
     },
   },
@@ -168,6 +248,45 @@ const DOCS: Record<string, RouteDoc> = {
   'servers-events': {
     summary: "A server's events, newest first",
     responses: { 200: { description: 'A page', schema: list(EventSchema) } },
+  },
+  'usage-server': {
+    summary: "A server's running hours and estimated cost in a month (UTC), run by run",
+    query: { month: 'YYYY-MM (default: the current month)' },
+    responses: {
+      200: {
+        description: 'An estimate (`estimate: true`; `basis` gives the prices)',
+        schema: ServerUsageSchema,
+      },
+      400: { description: 'month is not YYYY-MM' },
+    },
+  },
+  'usage-tenant': {
+    summary: "The tenant's running hours and estimated cost in a month (UTC), per server (deleted ones too)",
+    query: { month: 'YYYY-MM (default: the current month)' },
+    responses: {
+      200: {
+        description: 'An estimate (`estimate: true`; `basis` gives the prices)',
+        schema: TenantUsageSchema,
+      },
+      400: { description: 'month is not YYYY-MM' },
+    },
+  },
+  'budget-put': {
+    summary:
+      "Set the tenant's monthly budget in USD (`null`: none): a start once this month's estimated run cost reaches it is refused with 402",
+    body: BudgetRequestSchema,
+    responses: {
+      200: {
+        description: "Set; this month's estimated spend against it",
+        schema: z.object({
+          month: z.string(),
+          estimate: z.literal(true),
+          monthlyUsd: z.nullable(z.number()),
+          spentUsd: z.optional(z.number()),
+          fractionUsed: z.optional(z.number()),
+        }),
+      },
+    },
   },
   'schedules-create': {
     summary:
@@ -253,6 +372,33 @@ const DOCS: Record<string, RouteDoc> = {
     responses: { 200: { description: 'A page', schema: list(KeyViewSchema) } },
   },
   'keys-delete': { summary: 'Delete a key', responses: { 204: { description: 'Deleted' } } },
+  'webhooks-create': {
+    summary:
+      'Create a lifecycle webhook (the signing secret is shown once; deliveries carry x-convoy-timestamp and x-convoy-signature = hex HMAC-SHA256(secret, timestamp + "." + body))',
+    body: CreateWebhookRequestSchema,
+    responses: {
+      201: { description: 'Created', schema: z.object({ webhook: WebhookViewSchema, secret: z.string() }) },
+      400: {
+        description:
+          'The URL may not receive deliveries (not https, or a private, loopback or link-local address)',
+      },
+      409: { description: 'The tenant has as many webhooks as it may' },
+    },
+  },
+  'webhooks-list': {
+    summary: "List the tenant's webhooks",
+    responses: { 200: { description: 'A page', schema: list(WebhookViewSchema) } },
+  },
+  'webhooks-get': {
+    summary: 'A webhook with its latest delivery attempts, newest first',
+    responses: {
+      200: {
+        description: 'The webhook',
+        schema: z.object({ ...WebhookViewSchema.shape, recentDeliveries: z.array(DeliveryAttemptSchema) }),
+      },
+    },
+  },
+  'webhooks-delete': { summary: 'Delete a webhook', responses: { 204: { description: 'Deleted' } } },
   'host-bundle': {
     summary: "A game host's boot bundle: its own server's config (with secrets) and package downloads",
     responses: { 200: { description: 'The bundle', schema: HostBundleSchema } },
@@ -282,12 +428,15 @@ const SECURITY: Record<RouteDef['auth'], unknown[]> = {
 function operation(route: RouteDef) {
   const doc = DOCS[route.name];
   if (!doc) throw new Error(`route ${route.name} has no OpenAPI entry`);
-  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+  const params: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
     in: 'path',
     required: true,
     schema: { type: 'string' },
   }));
+  for (const [name, description] of Object.entries(doc.query ?? {})) {
+    params.push({ name, in: 'query', required: false, schema: { type: 'string' }, description });
+  }
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(doc.responses)) {
     responses[status] = {

@@ -7,9 +7,10 @@
  */
 import type { Principal } from '../domain/api-key.ts';
 import { requireServerAccess, serverNotFound } from '../domain/api-key.ts';
-import { ConcurrentModificationError, ConflictError } from '../domain/errors.ts';
+import { ConcurrentModificationError, ConflictError, PaymentRequiredError } from '../domain/errors.ts';
 import type { HostStatus, SyncDecision } from '../domain/host-sync.ts';
 import { decideSync } from '../domain/host-sync.ts';
+import type { BudgetStatus } from '../domain/run.ts';
 import type { ServerRecord, ServerRuntime, ServerState, ServerView } from '../domain/server.ts';
 import { ServerIdSchema, toServerView } from '../domain/server.ts';
 import type { HostEffect, ServerCommand } from '../domain/server-state.ts';
@@ -23,6 +24,11 @@ export interface LifecycleServiceDeps {
   readonly hosts: HostProvider;
   /** A start needs a ready package (the server's own or the deployment's default): 409 without. */
   readonly packages: { readonly resolvePackageFor: PackageResolver };
+  /**
+   * The tenant's monthly budget and spend (one read of its usage summary): a start past it is refused (402).
+   * @default - no budget check
+   */
+  readonly budgetOf?: (tenantId: string) => Promise<BudgetStatus | null>;
   /**
    * The user data a new host of `server` boots with (its game and branch at launch time).
    * @default - none: hosts are simulated (local mode, tests)
@@ -277,6 +283,8 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
             next: {
               ...current,
               instanceId,
+              // What the usage records price this host's runs at.
+              hostInstanceType: instanceType,
               updatedAt: clock.now().toISOString(),
               version: current.version + 1,
             },
@@ -354,6 +362,12 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
     // Checked before anything is written, so a server that cannot boot is refused, not launched.
     if (type === 'start' && transition(first.state, { type }).kind === 'move') {
       await deps.packages.resolvePackageFor(first);
+      const budget = await deps.budgetOf?.(first.tenantId);
+      if (budget && budget.spentUsd >= budget.monthlyUsd) {
+        throw new PaymentRequiredError(
+          `This month's budget of $${budget.monthlyUsd} is spent (an estimated $${budget.spentUsd.toFixed(2)}); raise it with PUT /v1/budget.`,
+        );
+      }
     }
     let effect: HostEffect | null = null;
     const written = await mutate(reread(first), (current) => {

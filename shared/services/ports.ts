@@ -6,8 +6,10 @@ import type { KeyRecord } from '../domain/api-key.ts';
 import type { HostStatus } from '../domain/host-sync.ts';
 import type { IdleChanges } from '../domain/idle.ts';
 import type { FileDigest, PackageRecord, UploadTarget } from '../domain/package.ts';
+import type { UsageInterval } from '../domain/run.ts';
 import type { LastRun, SchedulePlan, ScheduleRecord } from '../domain/schedule.ts';
 import type { Game, ServerRecord, ServerRuntime } from '../domain/server.ts';
+import type { DeliveryAttempt, DeliveryMessage, WebhookRecord } from '../domain/webhook.ts';
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -263,4 +265,42 @@ export interface SchedulePlanner {
   create(name: string, plan: SchedulePlan, input: string): Promise<void>;
   /** Deletes the schedule; one already gone is fine. */
   remove(name: string): Promise<void>;
+}
+
+/** Closed runs and deleted servers' volume lives (`docs/storage.md`), for usage and cost. */
+export interface UsageRepository {
+  /**
+   * The tenant's intervals that ended at or after `from` and began before `before` (all its
+   * servers', or `serverId`'s only), read page by page.
+   */
+  closed(tenantId: string, from: Date, before: Date, serverId?: string): Promise<readonly UsageInterval[]>;
+}
+
+/** A tenant's webhooks and their delivery attempts in the table (`docs/storage.md`). */
+export interface WebhookRepository {
+  /** Stores the webhook and its signing secret if the tenant has fewer than `max`; `false` otherwise. */
+  create(webhook: WebhookRecord, secret: string, max: number): Promise<boolean>;
+  get(tenantId: string, id: string): Promise<WebhookRecord | null>;
+  /** The webhook with its signing secret: for the delivery function only, never a response. */
+  withSecret(tenantId: string, id: string): Promise<{ webhook: WebhookRecord; secret: string } | null>;
+  /** The tenant's webhooks, newest first. */
+  list(tenantId: string, page: PageRequest): Promise<Page<WebhookRecord>>;
+  /** Deletes the webhook; `false` when the tenant has no such webhook. */
+  remove(tenantId: string, id: string): Promise<boolean>;
+  recordAttempt(webhookId: string, attempt: DeliveryAttempt): Promise<void>;
+  /** The webhook's latest attempts, newest first. */
+  attempts(webhookId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+/** Where deliveries wait (SQS in AWS, an in-process stand-in locally); `delaySeconds` ≤ 900. */
+export interface DeliveryQueue {
+  send(messages: readonly DeliveryMessage[], delaySeconds: number): Promise<void>;
+}
+
+/** One HTTP POST of a delivery: the receiver's status, or why none came. Never throws. */
+export interface WebhookSender {
+  post(
+    url: string,
+    request: { readonly body: string; readonly headers: Readonly<Record<string, string>> },
+  ): Promise<{ readonly status: number | null; readonly error: string | null }>;
 }

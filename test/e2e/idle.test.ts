@@ -104,10 +104,12 @@ describe.concurrent('idle shutdown', () => {
     async () => {
       const { id } = await runningServer();
       await setPlayers(id, 2);
+      // The heartbeat brings the players; the reaper's next tick clears `idleStopAt` (a tick that
+      // read the server just before the heartbeat may still write one stale value).
       const busy = await until(
         () => get(id),
-        (s) => s.runtime?.players === 2,
-        TICK_MS + SLACK_MS,
+        (s) => s.runtime?.players === 2 && s.runtime.idleStopAt === null,
+        2 * TICK_MS + SLACK_MS,
       );
       expect(busy.state).toBe('running');
 

@@ -8,10 +8,12 @@ import { ENV } from '../../shared/config/env-names.ts';
 import type { TableAccess } from '../../shared/http/routes.ts';
 import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, ROUTES, routeKey } from '../../shared/http/routes.ts';
 import { JOBS } from '../../shared/runtime/jobs.ts';
+import { WEBHOOK_FUNCTIONS } from '../../shared/runtime/webhook-functions.ts';
 import { synthApp } from './synth.ts';
 
 const { stacks, api } = synthApp();
 const functions = stacks.api.httpApi.functions;
+const WEBHOOK_FUNCTION_COUNT = Object.keys(WEBHOOK_FUNCTIONS).length;
 
 interface CfnResource {
   readonly Properties: Record<string, unknown>;
@@ -60,7 +62,8 @@ const accessOf: [string, TableAccess][] = [
 describe('ApiStack functions', () => {
   it('creates one function per route plus the authorizer', () => {
     // ...and the jobs, which live in this stack too (they render its URL into host bootstraps).
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1 + JOBS.length);
+    // ...and the webhook pipeline's dispatcher and deliverer.
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1 + JOBS.length + WEBHOOK_FUNCTION_COUNT);
     expect([...functions.keys()].sort()).toEqual([...ROUTES.map((r) => r.name), AUTHORIZER.name].sort());
   });
 
@@ -81,7 +84,7 @@ describe('ApiStack functions', () => {
 
   it('sends each function to its own log group that keeps logs for a month', () => {
     const logGroups = resources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(ROUTES.length + 1 + JOBS.length);
+    expect(Object.keys(logGroups)).toHaveLength(ROUTES.length + 1 + JOBS.length + WEBHOOK_FUNCTION_COUNT);
     for (const group of Object.values(logGroups)) expect(group.Properties.RetentionInDays).toBe(30);
     const used = Object.values(resources('AWS::Lambda::Function')).map(
       (fn) => (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref,

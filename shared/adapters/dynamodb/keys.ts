@@ -18,6 +18,18 @@ export const keys = {
   /** A server's schedules live in its own partition too, beside their live count. */
   schedule: (scheduleId: string) => `SCHEDULE#${scheduleId}`,
   scheduleCount: () => 'SCHEDULES',
+  /** A tenant's webhooks live under the tenant, beside their count; their delivery attempts in their own partition. */
+  webhook: (webhookId: string) => `WEBHOOK#${webhookId}`,
+  webhookCount: () => 'WEBHOOKS',
+  webhookAttempts: (webhookId: string) => `WEBHOOK#${webhookId}`,
+  attempt: (at: string, unique: string) => `ATTEMPT#${at}#${unique}`,
+  /**
+   * A closed run or a deleted server's volume life, in its tenant's partition, by the time it
+   * ended: a month's usage is one Query from the month's start (`docs/storage.md`).
+   */
+  usage: (endedAt: string, serverId: string, kind: string) => `USAGE#${endedAt}#${serverId}#${kind}`,
+  /** The tenant's run counters and budget, kept by the run writes: a start's one budget read. */
+  usageSummary: () => 'USAGE_SUMMARY',
 };
 
 /** Spreads active servers over index partitions by a stable hash of their id. */

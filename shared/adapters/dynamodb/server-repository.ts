@@ -7,6 +7,8 @@ import {
   UnprocessableError,
 } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
+import type { UsageInterval } from '../../domain/run.ts';
+import { openOrCloseRun, summaryAdds } from '../../domain/run.ts';
 import type { ServerRecord } from '../../domain/server.ts';
 import { ACTIVE_STATES } from '../../domain/server.ts';
 import type { Clock, ServerEvent, ServerRepository } from '../../services/ports.ts';
@@ -16,6 +18,8 @@ import { queryPage } from './query-page.ts';
 import { transactWrite } from './transact.ts';
 
 const EVENT_RETENTION_DAYS = 90;
+/** Usage items outlive a year's questions about the months before. */
+const USAGE_RETENTION_DAYS = 400;
 const DAY_MS = 86_400_000;
 
 export interface ServerRepositoryOptions {
@@ -58,6 +62,34 @@ export function createServerRepository({
       },
     },
   });
+
+  /** A closed run, or a deleted server's volume life: what `usage-repository.ts` reads. */
+  const usagePut = (tenantId: string, interval: UsageInterval) => ({
+    Put: {
+      TableName,
+      Item: {
+        pk: keys.tenant(tenantId),
+        sk: keys.usage(interval.endedAt ?? '', interval.serverId, interval.kind),
+        entity: 'usage',
+        ...interval,
+        expiresAt: epochSeconds(new Date(Date.parse(interval.endedAt ?? '') + USAGE_RETENTION_DAYS * DAY_MS)),
+      },
+    },
+  });
+
+  /** The counters a run's opening or closing moves on its tenant's summary (`domain/run.ts`). */
+  const summaryAdd = (tenantId: string, adds: Record<string, number>) => {
+    const entries = Object.entries(adds);
+    return {
+      Update: {
+        TableName,
+        Key: { pk: keys.tenant(tenantId), sk: keys.usageSummary() },
+        UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, n], i) => [`:c${i}`, n])),
+      },
+    };
+  };
 
   /**
    * A server's use of a package is recorded on the package item (`usedBy`, a string set), in the
@@ -128,9 +160,13 @@ export function createServerRepository({
       );
     },
 
-    async update(server, expectedVersion, event, previousPackageId) {
+    async update(next, expectedVersion, event, previousPackageId) {
+      // Entering `running` opens a run on the record, leaving it stores the run: in this write.
+      const { record: server, opened, ended } = openOrCloseRun(next, event.at);
       const moved = previousPackageId !== undefined && previousPackageId !== server.packageId;
       const result = await transactWrite(client, [
+        ...(ended ? [usagePut(server.tenantId, ended)] : []),
+        ...(opened || ended ? [summaryAdd(server.tenantId, summaryAdds({ opened, ended }))] : []),
         {
           Put: {
             TableName,
@@ -179,7 +215,14 @@ export function createServerRepository({
     },
 
     async remove(server, expectedVersion) {
+      const life: UsageInterval = {
+        kind: 'volume',
+        serverId: server.id,
+        startedAt: server.createdAt,
+        endedAt: clock.now().toISOString(),
+      };
       const result = await transactWrite(client, [
+        usagePut(server.tenantId, life),
         {
           Delete: {
             TableName,

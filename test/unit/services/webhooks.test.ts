@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { createHandler as createWebhookHandler } from '../../../functions/webhooks/create.ts';
+import { createHandler as deliverHandler } from '../../../functions/webhooks/deliver.ts';
+import { urlProblem } from '../../../shared/domain/address-policy.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../shared/domain/errors.ts';
+import type { DeliveryMessage } from '../../../shared/domain/webhook.ts';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../../shared/domain/webhook.ts';
+import {
+  createDeliverer,
+  createDispatcher,
+  createWebhookService,
+} from '../../../shared/services/webhooks.ts';
+import { apiEvent, lambdaContext } from '../../support/api-events.ts';
+import { FixedClock } from '../../support/fakes.ts';
+import { admin } from '../../support/principals.ts';
+import { InMemoryWebhookRepository, RecordingQueue, ScriptedSender } from '../../support/webhook-fakes.ts';
+
+const awsCheck = async (url: string) => urlProblem(url, false);
+
+function setup(statuses: (number | null)[] = [204]) {
+  const repo = new InMemoryWebhookRepository();
+  const queue = new RecordingQueue();
+  const sender = new ScriptedSender(statuses);
+  const clock = new FixedClock();
+  return {
+    repo,
+    queue,
+    sender,
+    clock,
+    service: createWebhookService({ webhooks: repo, clock, checkUrl: awsCheck }),
+    dispatcher: createDispatcher({ webhooks: repo, queue, clock }),
+    deliverer: createDeliverer({ webhooks: repo, queue, sender, clock, local: false }),
+  };
+}
+
+const readyChange = (id = 'rec-1') => ({
+  id,
+  old: { entity: 'server', tenantId: 'acme', id: 'srv_1', state: 'running', runtime: { ready: false } },
+  new: {
+    entity: 'server',
+    tenantId: 'acme',
+    id: 'srv_1',
+    state: 'running',
+    runtime: { ready: true, address: '203.0.113.10', connectionPort: 27015, searchId: '1/101' },
+  },
+});
+
+describe('webhook routes', () => {
+  it('shows the secret once at create and never in reads', async () => {
+    const { service } = setup();
+    const { webhook, secret } = await service.create(admin('acme'), {
+      url: 'https://hooks.example.com/x',
+      events: ['server.ready'],
+    });
+    expect(secret).toMatch(/^cvw_[A-Za-z0-9_-]{43}$/);
+    expect(webhook).toMatchObject({ id: expect.stringMatching(/^whk_/), format: 'json' });
+    expect(JSON.stringify(await service.list(admin('acme'), { limit: 20 }))).not.toContain(secret);
+    expect(JSON.stringify(await service.get(admin('acme'), webhook.id))).not.toContain(secret);
+  });
+
+  it('keeps tenants apart and refuses keys restricted to some servers', async () => {
+    const { service } = setup();
+    const { webhook } = await service.create(admin('acme'), {
+      url: 'https://hooks.example.com/x',
+      events: ['server.ready'],
+    });
+    await expect(service.get(admin('other'), webhook.id)).rejects.toThrow(NotFoundError);
+    await expect(service.remove(admin('other'), webhook.id)).rejects.toThrow(NotFoundError);
+    const restricted = admin('acme', { servers: ['srv_1'] });
+    await expect(
+      service.create(restricted, { url: 'https://hooks.example.com/x', events: ['server.ready'] }),
+    ).rejects.toThrow(ForbiddenError);
+  });
+
+  it('refuses an eleventh webhook', async () => {
+    const { service } = setup();
+    for (let i = 0; i < 10; i++) {
+      await service.create(admin('acme'), {
+        url: `https://hooks.example.com/${i}`,
+        events: ['server.ready'],
+      });
+    }
+    await expect(
+      service.create(admin('acme'), { url: 'https://hooks.example.com/x', events: ['server.ready'] }),
+    ).rejects.toThrow(ConflictError);
+  });
+
+  it('answers 400 with the reason for a URL at a private address (AWS mode)', async () => {
+    const { service } = setup();
+    const handler = createWebhookHandler(service);
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        path: '/v1/webhooks',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: 'https://169.254.169.254/latest/meta-data/', events: ['server.ready'] }),
+        principal: admin('acme'),
+      }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(400);
+    const problem = JSON.parse(result.body ?? '{}');
+    expect(problem.errors).toEqual([{ path: 'url', message: expect.stringContaining('link-local address') }]);
+  });
+});
+
+describe('the dispatcher', () => {
+  it('queues one delivery per subscribed webhook of the tenant, with a stable event id', async () => {
+    const { service, dispatcher, queue } = setup();
+    const a = await service.create(admin('acme'), {
+      url: 'https://a.example.com/',
+      events: ['server.ready'],
+    });
+    await service.create(admin('acme'), { url: 'https://b.example.com/', events: ['server.stopped'] });
+    await service.create(admin('other'), { url: 'https://c.example.com/', events: ['server.ready'] });
+    expect(await dispatcher.dispatch([readyChange()])).toBe(1);
+    expect(queue.sent).toEqual([
+      { delaySeconds: 0, message: expect.objectContaining({ webhookId: a.webhook.id, attempt: 1 }) },
+    ]);
+    await dispatcher.dispatch([readyChange()]);
+    expect(queue.sent[1]?.message.event.id).toBe(queue.sent[0]?.message.event.id);
+    await dispatcher.dispatch([readyChange('rec-2')]);
+    expect(queue.sent[2]?.message.event.id).not.toBe(queue.sent[0]?.message.event.id);
+  });
+});
+
+describe('the deliverer', () => {
+  async function queued(statuses: (number | null)[]) {
+    const parts = setup(statuses);
+    const { webhook, secret } = await parts.service.create(admin('acme'), {
+      url: 'https://a.example.com/',
+      events: ['server.ready'],
+    });
+    await parts.dispatcher.dispatch([readyChange()]);
+    const first = parts.queue.sent.shift()?.message as DeliveryMessage;
+    return { ...parts, webhook, secret, first };
+  }
+
+  it('posts the signed event and records the success', async () => {
+    const { deliverer, sender, repo, secret, first, clock } = await queued([204]);
+    expect(await deliverer.deliver(first)).toBe('delivered');
+    const [post] = sender.posts;
+    if (!post) throw new Error('no post');
+    const signed = { timestamp: post.headers[TIMESTAMP_HEADER], signature: post.headers[SIGNATURE_HEADER] };
+    expect(verifyWebhook(secret, signed, post.body, clock.now())).toBe(true);
+    expect(repo.attemptLog.map((a) => a.attempt)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 204, ok: true, error: null, nextAttemptAt: null }),
+    ]);
+  });
+
+  it('queues a failed try again with its backoff, and gives up after the last', async () => {
+    const { deliverer, queue, repo, first } = await queued([500, null, 503, 500]);
+    let message = first;
+    const outcomes: string[] = [];
+    for (;;) {
+      outcomes.push(await deliverer.deliver(message));
+      const next = queue.sent.shift();
+      if (!next) break;
+      outcomes.push(`+${next.delaySeconds}s`);
+      message = next.message;
+    }
+    expect(outcomes).toEqual(['retrying', '+30s', 'retrying', '+120s', 'retrying', '+600s', 'failed']);
+    expect(repo.attemptLog.map((a) => [a.attempt.attempt, a.attempt.status, a.attempt.error])).toEqual([
+      [1, 500, 'HTTP 500'],
+      [2, null, 'timed out after 10000 ms'],
+      [3, 503, 'HTTP 503'],
+      [4, 500, 'HTTP 500'],
+    ]);
+  });
+
+  it('drops a delivery whose webhook was deleted', async () => {
+    const { deliverer, service, webhook, sender, first } = await queued([204]);
+    await service.remove(admin('acme'), webhook.id);
+    expect(await deliverer.deliver(first)).toBe('gone');
+    expect(sender.posts).toEqual([]);
+  });
+
+  it('reports an unreadable message as a batch item failure (for the dead-letter queue)', async () => {
+    const { deliverer, first } = await queued([204]);
+    const handler = deliverHandler(deliverer);
+    const record = (messageId: string, body: string) => ({ messageId, body }) as never;
+    const result = await handler({
+      Records: [record('m1', '{"nope":1}'), record('m2', JSON.stringify(first))],
+    });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+});
