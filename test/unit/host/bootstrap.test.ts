@@ -40,6 +40,17 @@ describe('renderBootstrap golden files', () => {
 });
 
 describe('renderBootstrap content', () => {
+  it('fits EC2 user data (16 KB before base64) with room for the longest branch and URLs', () => {
+    const longest = renderBootstrap({
+      ...base,
+      game: 'ets2',
+      branch: `b${'x'.repeat(63)}`,
+      agentUrl: `https://s3.eu-west-1.amazonaws.com/${'a'.repeat(63)}/${'k'.repeat(200)}.mjs`,
+      apiUrl: `https://${'a'.repeat(10)}.execute-api.eu-west-1.amazonaws.com`,
+    });
+    expect(Buffer.byteLength(longest)).toBeLessThan(12 * 1024);
+  });
+
   it('passes -beta only for a beta branch and quotes the home dir holding spaces', () => {
     const ets2Beta = renderBootstrap({ ...base, game: 'ets2', branch: 'temporary_1_53' });
     const atsPublic = renderBootstrap({ ...base, game: 'ats', branch: 'public' });
