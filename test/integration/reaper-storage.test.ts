@@ -8,16 +8,10 @@ import { createIdleRecords } from '../../shared/adapters/dynamodb/idle-records.t
 import { createServerIndex } from '../../shared/adapters/dynamodb/server-index.ts';
 import { createServerRepository } from '../../shared/adapters/dynamodb/server-repository.ts';
 import { ConcurrentModificationError } from '../../shared/domain/errors.ts';
-import { newId } from '../../shared/domain/ids.ts';
-import {
-  DEFAULT_CONFIG,
-  DEFAULT_IDLE,
-  type ServerRecord,
-  type ServerRuntime,
-  type ServerState,
-} from '../../shared/domain/server.ts';
+import type { ServerRecord, ServerRuntime, ServerState } from '../../shared/domain/server.ts';
 import type { IdleRecords, ServerIndex, ServerRepository } from '../../shared/services/ports.ts';
 import { FixedClock } from '../support/fakes.ts';
+import { serverRecord } from '../support/servers.ts';
 import { createTestTable } from './support.ts';
 
 let repo: ServerRepository;
@@ -58,24 +52,11 @@ const runtime: ServerRuntime = {
   idleStopAt: null,
 };
 
-const server = (state: ServerState, tenantId = 'acme'): ServerRecord => ({
-  id: newId('srv'),
-  tenantId,
-  name: 'Convoy',
-  game: 'ets2',
-  state,
-  stateReason: null,
-  config: DEFAULT_CONFIG,
-  packageId: null,
-  branch: 'public',
-  instanceType: 't3.medium',
-  idle: DEFAULT_IDLE,
-  runtime: state === 'running' || state === 'starting' ? runtime : null,
-  instanceId: null,
-  createdAt: now,
-  updatedAt: now,
-  version: 1,
-});
+const server = (state: ServerState, tenantId = 'acme'): ServerRecord =>
+  serverRecord(
+    { tenantId, state, runtime: state === 'running' || state === 'starting' ? runtime : null },
+    now,
+  );
 
 describe('activePages over DynamoDB Local', () => {
   it('reads every active server back whole, and no other, across shards and query pages', async () => {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createServerIndex } from '../../shared/adapters/dynamodb/server-index.ts';
 import { createServerRepository } from '../../shared/adapters/dynamodb/server-repository.ts';
-import { newId } from '../../shared/domain/ids.ts';
-import { DEFAULT_CONFIG, DEFAULT_IDLE, type ServerRecord } from '../../shared/domain/server.ts';
+import type { ServerRecord } from '../../shared/domain/server.ts';
 import type { ServerIndex, ServerRepository } from '../../shared/services/ports.ts';
 import { FixedClock } from '../support/fakes.ts';
+import { serverRecord } from '../support/servers.ts';
 import { createTestTable } from './support.ts';
 
 let repo: ServerRepository;
@@ -18,25 +18,8 @@ beforeAll(async () => {
   index = createServerIndex({ client: table.client, tableName: table.tableName, servers: repo });
 });
 
-const server = (overrides: Partial<ServerRecord> = {}): ServerRecord => ({
-  id: newId('srv'),
-  tenantId: 'acme',
-  name: 'Convoy',
-  game: 'ets2',
-  state: 'stopped',
-  stateReason: null,
-  config: DEFAULT_CONFIG,
-  packageId: null,
-  branch: 'public',
-  instanceType: 't3.medium',
-  idle: DEFAULT_IDLE,
-  runtime: null,
-  instanceId: null,
-  createdAt: clock.now().toISOString(),
-  updatedAt: clock.now().toISOString(),
-  version: 1,
-  ...overrides,
-});
+const server = (overrides: Partial<ServerRecord> = {}): ServerRecord =>
+  serverRecord(overrides, clock.now().toISOString());
 
 describe('the server index over DynamoDB Local', () => {
   it('finds a server by its instance, with the launch attempt it stored', async () => {

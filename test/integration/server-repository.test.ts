@@ -8,9 +8,10 @@ import {
   ValidationError,
 } from '../../shared/domain/errors.ts';
 import { newId } from '../../shared/domain/ids.ts';
-import { DEFAULT_CONFIG, DEFAULT_IDLE, type ServerRecord } from '../../shared/domain/server.ts';
+import { DEFAULT_CONFIG, type ServerRecord } from '../../shared/domain/server.ts';
 import type { ServerRepository } from '../../shared/services/ports.ts';
 import { FixedClock } from '../support/fakes.ts';
+import { serverRecord } from '../support/servers.ts';
 import { createTestTable } from './support.ts';
 
 let table: Awaited<ReturnType<typeof createTestTable>>;
@@ -22,25 +23,11 @@ beforeAll(async () => {
   repo = createServerRepository({ client: table.client, tableName: table.tableName, clock });
 });
 
-const server = (tenantId: string, overrides: Partial<ServerRecord> = {}): ServerRecord => ({
-  id: newId('srv'),
-  tenantId,
-  name: 'Convoy',
-  game: 'ets2',
-  state: 'stopped',
-  stateReason: null,
-  config: { ...DEFAULT_CONFIG, password: 'hunter2' },
-  packageId: null,
-  branch: 'public',
-  instanceType: 't3.medium',
-  idle: DEFAULT_IDLE,
-  runtime: null,
-  instanceId: null,
-  createdAt: clock.now().toISOString(),
-  updatedAt: clock.now().toISOString(),
-  version: 1,
-  ...overrides,
-});
+const server = (tenantId: string, overrides: Partial<ServerRecord> = {}): ServerRecord =>
+  serverRecord(
+    { tenantId, config: { ...DEFAULT_CONFIG, password: 'hunter2' }, ...overrides },
+    clock.now().toISOString(),
+  );
 const created = { at: clock.now().toISOString(), type: 'server.created', actor: 'key_test', detail: {} };
 
 describe('DynamoDB server repository', () => {

@@ -3,18 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createServerRepository } from '../../shared/adapters/dynamodb/server-repository.ts';
 import { createUsageRepository, writeBudget } from '../../shared/adapters/dynamodb/usage-repository.ts';
 import { createBudgetReader } from '../../shared/adapters/dynamodb/usage-summary.ts';
-import { newId } from '../../shared/domain/ids.ts';
-import {
-  DEFAULT_CONFIG,
-  DEFAULT_IDLE,
-  type ServerRecord,
-  type ServerState,
-} from '../../shared/domain/server.ts';
+import type { ServerRecord, ServerState } from '../../shared/domain/server.ts';
 import { DEFAULT_PRICES, monthWindow } from '../../shared/domain/usage.ts';
 import type { ServerRepository, UsageRepository } from '../../shared/services/ports.ts';
 import { createUsageService } from '../../shared/services/usage.ts';
 import { FixedClock } from '../support/fakes.ts';
 import { admin } from '../support/principals.ts';
+import { serverRecord } from '../support/servers.ts';
 import { createTestTable } from './support.ts';
 
 let table: Awaited<ReturnType<typeof createTestTable>>;
@@ -37,24 +32,7 @@ const budgets = () => ({
 
 async function createServer(tenantId: string): Promise<ServerRecord> {
   const now = clock.now().toISOString();
-  const server: ServerRecord = {
-    id: newId('srv'),
-    tenantId,
-    name: 'Convoy',
-    game: 'ets2',
-    state: 'stopped',
-    stateReason: null,
-    config: DEFAULT_CONFIG,
-    packageId: null,
-    branch: 'public',
-    instanceType: 't3.medium',
-    idle: DEFAULT_IDLE,
-    runtime: null,
-    instanceId: null,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+  const server = serverRecord({ tenantId }, now);
   await servers.create(server, { at: now, type: 'server.created', actor: 'key_test', detail: {} });
   return server;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openOrCloseRun, type UsageInterval } from '../../../shared/domain/run.ts';
-import { DEFAULT_CONFIG, DEFAULT_IDLE, type ServerRecord } from '../../../shared/domain/server.ts';
+import type { ServerRecord } from '../../../shared/domain/server.ts';
 import {
   DEFAULT_PRICES,
   hoursIn,
@@ -10,6 +10,7 @@ import {
   serverUsage,
   totalOf,
 } from '../../../shared/domain/usage.ts';
+import { serverRecord } from '../../support/servers.ts';
 
 const november = monthWindow('2026-11');
 const farFuture = new Date('2030-01-01T00:00:00Z');
@@ -21,25 +22,8 @@ const run = (startedAt: string, endedAt: string | null, instanceType = 't3.mediu
   instanceType,
 });
 
-const server = (overrides: Partial<ServerRecord> = {}): ServerRecord => ({
-  id: 'srv_a',
-  tenantId: 'acme',
-  name: 'Convoy',
-  game: 'ets2',
-  state: 'stopped',
-  stateReason: null,
-  config: DEFAULT_CONFIG,
-  packageId: null,
-  branch: 'public',
-  instanceType: 't3.medium',
-  idle: DEFAULT_IDLE,
-  runtime: null,
-  instanceId: null,
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-  version: 1,
-  ...overrides,
-});
+const server = (overrides: Partial<ServerRecord> = {}): ServerRecord =>
+  serverRecord({ id: 'srv_a', ...overrides });
 
 describe('month windows', () => {
   it('spans the calendar month in UTC, December into January', () => {

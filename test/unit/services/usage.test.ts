@@ -1,35 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageInterval } from '../../../shared/domain/run.ts';
-import { DEFAULT_CONFIG, DEFAULT_IDLE, type ServerRecord } from '../../../shared/domain/server.ts';
+import type { ServerRecord } from '../../../shared/domain/server.ts';
 import { DEFAULT_PRICES } from '../../../shared/domain/usage.ts';
 import type { UsageRepository } from '../../../shared/services/ports.ts';
 import { createUsageService } from '../../../shared/services/usage.ts';
 import { FixedClock, InMemoryServerRepository } from '../../support/fakes.ts';
 import { admin } from '../../support/principals.ts';
+import { serverRecord } from '../../support/servers.ts';
 
 const A = 'srv_01kb0000000000000000000000';
 const B = 'srv_01kb0000000000000000000001';
 const GONE = 'srv_01kb0000000000000000000002';
 
-const server = (id: string, overrides: Partial<ServerRecord> = {}): ServerRecord => ({
-  id,
-  tenantId: 'acme',
-  name: 'Convoy',
-  game: 'ets2',
-  state: 'stopped',
-  stateReason: null,
-  config: DEFAULT_CONFIG,
-  packageId: null,
-  branch: 'public',
-  instanceType: 't3.medium',
-  idle: DEFAULT_IDLE,
-  runtime: null,
-  instanceId: null,
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-  version: 1,
-  ...overrides,
-});
+const server = (id: string, overrides: Partial<ServerRecord> = {}): ServerRecord =>
+  serverRecord({ id, ...overrides });
 
 /** The usage items as stored: filtered as the Query filters them. */
 class InMemoryUsage implements UsageRepository {
