@@ -1,8 +1,9 @@
 /**
  * The composition root of the webhook functions: the routes' service (table only), the
- * dispatcher (table stream → queue) and the deliverer (queue → receiver, table, queue).
+ * dispatcher (table stream → queue, and the budget warning's read and mark) and the deliverer (queue → receiver, table, queue).
  */
 import { createDocumentClient } from './adapters/aws-clients.ts';
+import { createBudgetWatch } from './adapters/dynamodb/usage-summary.ts';
 import { createWebhookRepository } from './adapters/dynamodb/webhook-repository.ts';
 import { createSqsDeliveryQueue } from './adapters/sqs/delivery-queue.ts';
 import { createHttpSender, createUrlChecker } from './adapters/webhooks/http-sender.ts';
@@ -15,13 +16,15 @@ import { systemClock } from './services/ports.ts';
 import type { Deliverer, Dispatcher, WebhookService } from './services/webhooks.ts';
 import { createDeliverer, createDispatcher, createWebhookService } from './services/webhooks.ts';
 
-function repository(config: RuntimeConfig) {
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
+const documentClient = (config: RuntimeConfig) =>
+  createDocumentClient({ region: config.region, endpoints: { dynamodb: config.dynamodbEndpoint } });
+
+const repository = (config: RuntimeConfig) =>
+  createWebhookRepository({
+    client: documentClient(config),
+    tableName: config.tableName,
+    clock: systemClock,
   });
-  return createWebhookRepository({ client, tableName: config.tableName, clock: systemClock });
-}
 
 function queueOf(config: RuntimeConfig, webhook: WebhookConfig): DeliveryQueue {
   if (!webhook.queueUrl) throw new Error(`Invalid environment: ${WEBHOOK_ENV.queueUrl} is required here`);
@@ -39,8 +42,15 @@ export const buildWebhookService = (config: RuntimeConfig): WebhookService =>
     checkUrl: createUrlChecker(config.local),
   });
 
-export const buildDispatcher = (config: RuntimeConfig, webhook: WebhookConfig): Dispatcher =>
-  createDispatcher({ webhooks: repository(config), queue: queueOf(config, webhook), clock: systemClock });
+export function buildDispatcher(config: RuntimeConfig, webhook: WebhookConfig): Dispatcher {
+  const client = documentClient(config);
+  return createDispatcher({
+    webhooks: createWebhookRepository({ client, tableName: config.tableName, clock: systemClock }),
+    queue: queueOf(config, webhook),
+    clock: systemClock,
+    budgets: createBudgetWatch(client, config.tableName, systemClock),
+  });
+}
 
 export const buildDeliverer = (config: RuntimeConfig, webhook: WebhookConfig): Deliverer =>
   createDeliverer({

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -51,13 +52,17 @@ export class WebhookDelivery extends Construct {
     this.dispatcher = new ConvoyFunction(this, WEBHOOK_FUNCTIONS.dispatch.name, {
       entry: WEBHOOK_FUNCTIONS.dispatch.entry,
       table: props.table,
-      // Reads the tenant's webhooks; the stream read is granted by the event source.
+      // Reads the tenant's webhooks and usage summary; the stream read is granted by the event source.
       tableAccess: 'read',
       ...(props.version ? { version: props.version } : {}),
       environment,
       timeout: Duration.seconds(30),
     });
     this.queue.grantSendMessages(this.dispatcher.function);
+    // Marks the month's budget warning sent on the tenant's usage summary (an UpdateItem only).
+    this.dispatcher.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
+    );
     this.dispatcher.function.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

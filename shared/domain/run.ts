@@ -132,3 +132,26 @@ export function budgetStatus(summary: Record<string, unknown> | undefined, now: 
   }
   return { monthlyUsd, spentUsd, fractionUsed: monthlyUsd > 0 ? spentUsd / monthlyUsd : 1 };
 }
+
+/** Share of the monthly budget at which the `budget.warning` webhook goes out. */
+export const BUDGET_WARNING_FRACTION = 0.8;
+
+/** A budget warning due now: this month's, for the budget the summary has. */
+export interface BudgetWarning extends BudgetStatus {
+  readonly month: string;
+}
+
+/**
+ * The warning due for the summary at `now`, or `null`: spend at or past 80 % of the budget and
+ * no warning yet this month for this budget (`budgetWarned` holds the month of the last one;
+ * setting a budget removes it, so a raised budget warns again at its own 80 %).
+ */
+export function budgetWarningDue(
+  summary: Record<string, unknown> | undefined,
+  now: Date,
+): BudgetWarning | null {
+  const status = budgetStatus(summary, now);
+  if (!status || status.monthlyUsd <= 0 || status.fractionUsed < BUDGET_WARNING_FRACTION) return null;
+  const month = monthKey(now.getTime());
+  return summary?.budgetWarned === month ? null : { ...status, month };
+}

@@ -62,6 +62,18 @@ export function eventsOfChange(change: ItemChange, now: Date): ChangeEvent[] {
   return [];
 }
 
+/**
+ * The tenant whose spend the change shows growing, or `null`: a write of a server that is or
+ * was running (its heartbeats rewrite it every 30 s while it runs). The dispatcher checks that
+ * tenant's budget for the 80 % warning (spend grows only while a server runs).
+ */
+export function spendingTenantOf(change: ItemChange): string | null {
+  const after = change.new;
+  if (after?.entity !== 'server') return null;
+  if (after.state !== 'running' && change.old?.state !== 'running') return null;
+  return str(after.tenantId);
+}
+
 function serverEvents(
   before: Record<string, unknown> | null,
   after: Record<string, unknown>,

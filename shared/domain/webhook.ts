@@ -14,6 +14,7 @@ export const WEBHOOK_EVENTS = [
   'server.error',
   'package.ready',
   'package.invalid',
+  'budget.warning',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
@@ -162,6 +163,9 @@ export function discordMessage(event: WebhookEvent): { content: string; allowed_
     'server.error': `🔴 **${name}** failed${d.reason ? `: ${String(d.reason)}` : ''}.`,
     'package.ready': `📦 Mod package **${name}** is ready.`,
     'package.invalid': `❌ Mod package **${name}** is invalid.`,
+    'budget.warning': `💰 This month's estimated spend is ${Math.floor(Number(d.fractionUsed) * 100)} % of the $${String(
+      d.monthlyUsd,
+    )} budget ($${Number(d.spentUsd).toFixed(2)}).`,
   };
   // No pings from user-chosen names: Discord is told to parse no mentions at all.
   return { content: lines[event.type].slice(0, 2000), allowed_mentions: { parse: [] } };

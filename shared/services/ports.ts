@@ -6,7 +6,7 @@ import type { KeyRecord } from '../domain/api-key.ts';
 import type { HostStatus } from '../domain/host-sync.ts';
 import type { IdleChanges } from '../domain/idle.ts';
 import type { FileDigest, PackageRecord, UploadTarget } from '../domain/package.ts';
-import type { UsageInterval } from '../domain/run.ts';
+import type { BudgetWarning, UsageInterval } from '../domain/run.ts';
 import type { LastRun, SchedulePlan, ScheduleRecord } from '../domain/schedule.ts';
 import type { Game, ServerRecord, ServerRuntime } from '../domain/server.ts';
 import type { DeliveryAttempt, DeliveryMessage, WebhookRecord } from '../domain/webhook.ts';
@@ -290,6 +290,14 @@ export interface WebhookRepository {
   recordAttempt(webhookId: string, attempt: DeliveryAttempt): Promise<void>;
   /** The webhook's latest attempts, newest first. */
   attempts(webhookId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+/** The 80 % budget warning's state on the tenant's usage summary (`adapters/dynamodb/usage-summary.ts`). */
+export interface BudgetWatch {
+  /** The warning due for the tenant now, read consistently, or `null`. */
+  due(tenantId: string): Promise<BudgetWarning | null>;
+  /** Notes this month's warning as sent; `false` if the budget changed meanwhile (nothing written). */
+  markWarned(tenantId: string, warning: BudgetWarning): Promise<boolean>;
 }
 
 /** Where deliveries wait (SQS in AWS, an in-process stand-in locally); `delaySeconds` ≤ 900. */

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../domain/api-key.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import type { BudgetWarning } from '../domain/run.ts';
+import { BUDGET_WARNING_FRACTION } from '../domain/run.ts';
 import type {
   CreateWebhookRequest,
   DeliveryAttempt,
@@ -22,9 +24,19 @@ import {
   retryDelaySeconds,
   toWebhookView,
 } from '../domain/webhook.ts';
-import type { ItemChange } from '../domain/webhook-events.ts';
-import { eventsOfChange } from '../domain/webhook-events.ts';
-import type { Clock, DeliveryQueue, Page, PageRequest, WebhookRepository, WebhookSender } from './ports.ts';
+import type { ChangeEvent, ItemChange } from '../domain/webhook-events.ts';
+import { eventsOfChange, spendingTenantOf } from '../domain/webhook-events.ts';
+import type {
+  BudgetWatch,
+  Clock,
+  DeliveryQueue,
+  Page,
+  PageRequest,
+  WebhookRepository,
+  WebhookSender,
+} from './ports.ts';
+
+const WEBHOOK_ID = /^whk_[0-9a-z]{26}$/;
 
 /** What `GET /v1/webhooks/{id}` shows of the history. */
 export const RECENT_ATTEMPTS = 20;
@@ -81,13 +93,16 @@ export function createWebhookService({ webhooks, clock, checkUrl }: WebhookServi
     },
 
     async get(principal: Principal, id: string): Promise<WebhookView> {
-      const webhook = await webhooks.get(principal.tenantId, id);
-      if (!webhook) throw new NotFoundError(`No webhook ${id}.`);
+      // An id that cannot be one names none (and would exceed DynamoDB's key size: a 500).
+      const webhook = WEBHOOK_ID.test(id) ? await webhooks.get(principal.tenantId, id) : null;
+      if (!webhook) throw new NotFoundError(`No webhook ${id.slice(0, 40)}.`);
       return { ...toWebhookView(webhook), recentDeliveries: await webhooks.attempts(id, RECENT_ATTEMPTS) };
     },
 
     async remove(principal: Principal, id: string): Promise<void> {
-      if (!(await webhooks.remove(principal.tenantId, id))) throw new NotFoundError(`No webhook ${id}.`);
+      if (!WEBHOOK_ID.test(id) || !(await webhooks.remove(principal.tenantId, id))) {
+        throw new NotFoundError(`No webhook ${id.slice(0, 40)}.`);
+      }
     },
   };
 }
@@ -103,31 +118,61 @@ export interface DispatcherDeps {
   readonly webhooks: Pick<WebhookRepository, 'list'>;
   readonly queue: DeliveryQueue;
   readonly clock: Clock;
+  /** The 80 % budget warning: checked for tenants whose running servers the batch shows. */
+  readonly budgets: BudgetWatch;
 }
 
 /**
  * Turns table changes into queued deliveries. A stream record read twice (a retried batch)
- * makes the same event ids, so receivers can drop duplicates by `id`.
+ * makes the same event ids, so receivers can drop duplicates by `id`. A budget warning is queued
+ * before it is marked sent, with an id fixed by tenant, month and budget: a batch retried in
+ * between sends it again under the same id rather than never.
  */
-export function createDispatcher({ webhooks, queue, clock }: DispatcherDeps) {
+export function createDispatcher({ webhooks, queue, clock, budgets }: DispatcherDeps) {
   return {
     async dispatch(records: readonly ChangeRecord[]): Promise<number> {
       const messages: DeliveryMessage[] = [];
       const subscribers = new Map<string, readonly WebhookRecord[]>();
+      const enqueue = async (id: string, change: ChangeEvent) => {
+        let hooks = subscribers.get(change.tenantId);
+        if (!hooks) {
+          hooks = (await webhooks.list(change.tenantId, { limit: MAX_WEBHOOKS_PER_TENANT })).items;
+          subscribers.set(change.tenantId, hooks);
+        }
+        const event: WebhookEvent = { id, ...change };
+        for (const hook of hooks.filter((h) => h.events.includes(change.type))) {
+          messages.push({ webhookId: hook.id, attempt: 1, event });
+        }
+      };
+      const spending = new Set<string>();
       for (const record of records) {
         for (const change of eventsOfChange(record, clock.now())) {
-          let hooks = subscribers.get(change.tenantId);
-          if (!hooks) {
-            hooks = (await webhooks.list(change.tenantId, { limit: MAX_WEBHOOKS_PER_TENANT })).items;
-            subscribers.set(change.tenantId, hooks);
-          }
-          const event: WebhookEvent = { id: eventIdOf(record.id, change.type), ...change };
-          for (const hook of hooks.filter((h) => h.events.includes(change.type))) {
-            messages.push({ webhookId: hook.id, attempt: 1, event });
-          }
+          await enqueue(eventIdOf(record.id, change.type), change);
         }
+        const tenantId = spendingTenantOf(record);
+        if (tenantId) spending.add(tenantId);
+      }
+      const warnings: [string, BudgetWarning][] = [];
+      for (const tenantId of spending) {
+        const warning = await budgets.due(tenantId);
+        if (!warning) continue;
+        warnings.push([tenantId, warning]);
+        const { month, monthlyUsd, spentUsd, fractionUsed } = warning;
+        await enqueue(eventIdOf(`budget#${tenantId}#${month}#${monthlyUsd}`, 'budget.warning'), {
+          type: 'budget.warning',
+          tenantId,
+          at: clock.now().toISOString(),
+          data: {
+            month,
+            monthlyUsd,
+            spentUsd: Math.round(spentUsd * 100) / 100,
+            fractionUsed: Math.round(fractionUsed * 1000) / 1000,
+            warnAtFraction: BUDGET_WARNING_FRACTION,
+          },
+        });
       }
       if (messages.length) await queue.send(messages, 0);
+      for (const [tenantId, warning] of warnings) await budgets.markWarned(tenantId, warning);
       return messages.length;
     },
   };

@@ -3,44 +3,23 @@
  * `server.ready` (address and search id) with a valid signature after a start, and a receiver
  * that fails twice gets the delivery on the third try, every try visible through the API.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../shared/domain/webhook.ts';
 import { call, createServer, keyFor, until } from './support.ts';
-
-interface Received {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
+import type { Receiver } from './webhook-receiver.ts';
+import { signedWith, startReceiver } from './webhook-receiver.ts';
 
 describe('lifecycle webhooks', () => {
-  const received: Received[] = [];
-  const failuresLeft = new Map<string, number>([['/flaky', 2]]);
-  const receiver = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const left = failuresLeft.get(path) ?? 0;
-      failuresLeft.set(path, left - 1);
-      res.writeHead(left > 0 ? 500 : 204);
-      res.end();
-    });
-  });
+  let receiver: Receiver;
   let base = '';
   let key = '';
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = await startReceiver({ '/flaky': 2 });
+    base = receiver.base;
     // A tenant of its own: other tests' servers do not reach these receivers.
     key = await keyFor('webhooks-e2e', 'keys:admin,servers:read,servers:write,servers:power');
   });
-  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  afterAll(() => receiver.close());
 
   it('delivers a signed server.ready, and retries a failing receiver until its third try', async () => {
     const good = await call('POST', '/v1/webhooks', {
@@ -58,8 +37,7 @@ describe('lifecycle webhooks', () => {
     const { id } = await createServer(key);
     expect((await call('POST', `/v1/servers/${id}/start`, { key })).status).toBe(202);
 
-    const readyFor = (path: string) =>
-      received.filter((r) => r.path === path && JSON.parse(r.body).type === 'server.ready');
+    const readyFor = (path: string) => receiver.eventsAt(path, 'server.ready');
     await until(
       async () => readyFor('/good').length,
       (n) => n >= 1,
@@ -67,12 +45,8 @@ describe('lifecycle webhooks', () => {
     );
     const [delivery] = readyFor('/good');
     if (!delivery) throw new Error('no delivery');
-    const signature = {
-      timestamp: String(delivery.headers[TIMESTAMP_HEADER]),
-      signature: String(delivery.headers[SIGNATURE_HEADER]),
-    };
-    expect(verifyWebhook(good.body.secret, signature, delivery.body)).toBe(true);
-    expect(verifyWebhook(flaky.body.secret, signature, delivery.body)).toBe(false);
+    expect(signedWith(good.body.secret, delivery)).toBe(true);
+    expect(signedWith(flaky.body.secret, delivery)).toBe(false);
     const event = JSON.parse(delivery.body);
     expect(event).toMatchObject({
       type: 'server.ready',
@@ -103,7 +77,7 @@ describe('lifecycle webhooks', () => {
       [1, 500, false],
     ]);
     // Each webhook gets only the events it asked for.
-    expect(received.every((r) => JSON.parse(r.body).type === 'server.ready')).toBe(true);
+    expect(receiver.received.every((r) => JSON.parse(r.body).type === 'server.ready')).toBe(true);
 
     await call('POST', `/v1/servers/${id}/stop`, { key });
   });
@@ -125,5 +99,43 @@ describe('lifecycle webhooks', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ path: 'url' });
+  });
+
+  it('warns once when a running server takes the tenant past 80 % of its monthly budget', {
+    timeout: 60_000,
+  }, async () => {
+    const budgetKey = await keyFor(
+      'budget-warning-e2e',
+      'keys:admin,servers:read,servers:write,servers:power',
+    );
+    const hook = await call('POST', '/v1/webhooks', {
+      key: budgetKey,
+      json: { url: `${base}/budget`, events: ['budget.warning'] },
+    });
+    expect(hook.status, hook.text).toBe(201);
+    // $0.0001: at the default t3.medium and IPv4 prices ($0.0466 an hour) 80 % is spent in ~6 s.
+    expect((await call('PUT', '/v1/budget', { key: budgetKey, json: { monthlyUsd: 0.0001 } })).status).toBe(
+      200,
+    );
+    const { id } = await createServer(budgetKey);
+    expect((await call('POST', `/v1/servers/${id}/start`, { key: budgetKey })).status).toBe(202);
+
+    const [warning] = await until(
+      async () => receiver.eventsAt('/budget', 'budget.warning'),
+      (w) => w.length >= 1,
+      30_000,
+    );
+    if (!warning) throw new Error('no warning');
+    expect(signedWith(hook.body.secret, warning)).toBe(true);
+    const event = JSON.parse(warning.body);
+    expect(event).toMatchObject({
+      tenantId: 'budget-warning-e2e',
+      data: { monthlyUsd: 0.0001, warnAtFraction: 0.8, month: new Date().toISOString().slice(0, 7) },
+    });
+    expect(event.data.fractionUsed).toBeGreaterThanOrEqual(0.8);
+    // Heartbeats keep coming (one a second here); the warning does not.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(receiver.eventsAt('/budget', 'budget.warning')).toHaveLength(1);
+    await call('POST', `/v1/servers/${id}/stop`, { key: budgetKey });
   });
 });

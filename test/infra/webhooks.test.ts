@@ -74,9 +74,10 @@ describe('webhook delivery infrastructure', () => {
   it('grants each function only what it calls', () => {
     const dispatch = actionsOf(webhooks.dispatcher.function);
     expect(dispatch).toEqual(
-      expect.arrayContaining(['sqs:SendMessage', 'dynamodb:GetRecords', 'dynamodb:Query']),
+      expect.arrayContaining(['sqs:SendMessage', 'dynamodb:GetRecords', 'dynamodb:Query', 'dynamodb:UpdateItem']),
     );
     expect(dispatch).not.toContain('dynamodb:PutItem');
+    expect(dispatch).not.toContain('dynamodb:DeleteItem');
     expect(dispatch).not.toContain('sqs:DeleteMessage');
     expect(dispatch.filter((a) => a.startsWith('ec2:') || a.startsWith('s3:'))).toEqual([]);
 

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createServerRepository } from '../../shared/adapters/dynamodb/server-repository.ts';
 import { createUsageRepository, writeBudget } from '../../shared/adapters/dynamodb/usage-repository.ts';
-import { createBudgetReader } from '../../shared/adapters/dynamodb/usage-summary.ts';
+import { createBudgetReader, createBudgetWatch } from '../../shared/adapters/dynamodb/usage-summary.ts';
 import type { ServerRecord, ServerState } from '../../shared/domain/server.ts';
 import { DEFAULT_PRICES, monthWindow } from '../../shared/domain/usage.ts';
 import type { ServerRepository, UsageRepository } from '../../shared/services/ports.ts';
@@ -197,5 +197,30 @@ describe('usage records in DynamoDB', () => {
     expect((await service.tenant(admin('t-budget'), undefined)).budget?.monthlyUsd).toBe(0.1);
     await expect(service.setBudget(admin('t-budget'), null)).resolves.toMatchObject({ monthlyUsd: null });
     await expect(status('t-budget')).resolves.toBeNull();
+  });
+
+  it('marks the 80 % warning once per month and budget; a budget set meanwhile wins', async () => {
+    const s = await createServer('t-warn');
+    const watch = createBudgetWatch(table.client, table.tableName, clock);
+    await runFor('t-warn', s.id, 10); // $0.466 at the default prices
+    await writeBudget(table.client, table.tableName, 't-warn', 2, DEFAULT_PRICES);
+    await expect(watch.due('t-warn')).resolves.toBeNull();
+
+    await writeBudget(table.client, table.tableName, 't-warn', 0.5, DEFAULT_PRICES);
+    const due = await watch.due('t-warn');
+    expect(due).toMatchObject({ monthlyUsd: 0.5, month: '2026-11' });
+    // The budget changes between the read and the mark: the mark does not land on the new one.
+    await writeBudget(table.client, table.tableName, 't-warn', 0.55, DEFAULT_PRICES);
+    await expect(watch.markWarned('t-warn', due as NonNullable<typeof due>)).resolves.toBe(false);
+    const again = await watch.due('t-warn');
+    expect(again?.monthlyUsd).toBe(0.55);
+    await expect(watch.markWarned('t-warn', again as NonNullable<typeof again>)).resolves.toBe(true);
+    await expect(watch.due('t-warn')).resolves.toBeNull();
+    // The run counters kept by the server writes leave the mark alone.
+    await runFor('t-warn', s.id, 1);
+    await expect(watch.due('t-warn')).resolves.toBeNull();
+    // A new budget is warned of at its own 80 %.
+    await writeBudget(table.client, table.tableName, 't-warn', 0.6, DEFAULT_PRICES);
+    await expect(watch.due('t-warn')).resolves.toMatchObject({ monthlyUsd: 0.6 });
   });
 });

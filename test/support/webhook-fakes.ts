@@ -1,5 +1,9 @@
+import type { BudgetWarning } from '../../shared/domain/run.ts';
+import { budgetWarningDue } from '../../shared/domain/run.ts';
 import type { DeliveryAttempt, DeliveryMessage, WebhookRecord } from '../../shared/domain/webhook.ts';
 import type {
+  BudgetWatch,
+  Clock,
   DeliveryQueue,
   Page,
   PageRequest,
@@ -60,5 +64,22 @@ export class ScriptedSender implements WebhookSender {
     this.posts.push({ url, ...request });
     const status = this.statuses[Math.min(this.posts.length - 1, this.statuses.length - 1)] ?? null;
     return { status, error: status === null ? 'timed out after 10000 ms' : null };
+  }
+}
+
+/** Usage summary items per tenant, judged by the real `budgetWarningDue`. */
+export class InMemoryBudgetWatch implements BudgetWatch {
+  readonly summaries = new Map<string, Record<string, unknown>>();
+  readonly reads: string[] = [];
+  constructor(private readonly clock: Clock) {}
+  async due(tenantId: string) {
+    this.reads.push(tenantId);
+    return budgetWarningDue(this.summaries.get(tenantId), this.clock.now());
+  }
+  async markWarned(tenantId: string, warning: BudgetWarning) {
+    const summary = this.summaries.get(tenantId);
+    if (summary?.monthlyUsd !== warning.monthlyUsd) return false;
+    this.summaries.set(tenantId, { ...summary, budgetWarned: warning.month });
+    return true;
   }
 }

@@ -59,9 +59,10 @@ export async function writeBudget(
       TableName: tableName,
       Key: summaryKeyOf(tenantId),
       ...(monthlyUsd === null
-        ? { UpdateExpression: 'REMOVE monthlyUsd, prices' }
+        ? { UpdateExpression: 'REMOVE monthlyUsd, prices, budgetWarned' }
         : {
-            UpdateExpression: 'SET monthlyUsd = :usd, prices = :prices',
+            // A new budget is warned of at its own 80 %, even in a month warned of already.
+            UpdateExpression: 'SET monthlyUsd = :usd, prices = :prices REMOVE budgetWarned',
             ExpressionAttributeValues: { ':usd': monthlyUsd, ':prices': prices },
           }),
     }),

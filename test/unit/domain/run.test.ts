@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetStatus, summaryAdds } from '../../../shared/domain/run.ts';
+import { budgetStatus, budgetWarningDue, summaryAdds } from '../../../shared/domain/run.ts';
 
 const HOUR = 3_600_000;
 const ms = (iso: string) => Date.parse(iso);
@@ -84,5 +84,32 @@ describe('budgetStatus', () => {
       spentUsd: 0,
       fractionUsed: 1,
     });
+  });
+});
+
+describe('budgetWarningDue', () => {
+  const now = new Date('2026-11-10T12:00:00.000Z');
+  // 10 h closed this month at t3.medium: $0.466 of spend.
+  const spent = { 'closedMs#2026-11#t3.medium': 10 * HOUR };
+  const spentUsd = 10 * (0.0416 + 0.005);
+
+  it('is due at 80 % of the budget, not below, and says how far along', () => {
+    expect(budgetWarningDue({ monthlyUsd: spentUsd / 0.79, prices, ...spent }, now)).toBeNull();
+    const due = budgetWarningDue({ monthlyUsd: spentUsd / 0.8, prices, ...spent }, now);
+    expect(due).toMatchObject({ month: '2026-11', monthlyUsd: spentUsd / 0.8 });
+    expect(due?.fractionUsed).toBeCloseTo(0.8, 9);
+    expect(budgetWarningDue({ monthlyUsd: 0.1, prices, ...spent }, now)?.fractionUsed).toBeGreaterThan(1);
+  });
+
+  it('is due once a month: not again after this month’s warning, again next month', () => {
+    const warned = { monthlyUsd: 0.5, prices, ...spent, budgetWarned: '2026-11' };
+    expect(budgetWarningDue(warned, now)).toBeNull();
+    expect(budgetWarningDue({ ...warned, budgetWarned: '2026-10' }, now)).toMatchObject({ month: '2026-11' });
+  });
+
+  it('is never due without a budget, or for a zero budget (every start is refused; nothing to warn of)', () => {
+    expect(budgetWarningDue({ prices, ...spent }, now)).toBeNull();
+    expect(budgetWarningDue(undefined, now)).toBeNull();
+    expect(budgetWarningDue({ monthlyUsd: 0, prices, ...spent }, now)).toBeNull();
   });
 });

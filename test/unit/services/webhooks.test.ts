@@ -13,7 +13,12 @@ import {
 import { apiEvent, lambdaContext } from '../../support/api-events.ts';
 import { FixedClock } from '../../support/fakes.ts';
 import { admin } from '../../support/principals.ts';
-import { InMemoryWebhookRepository, RecordingQueue, ScriptedSender } from '../../support/webhook-fakes.ts';
+import {
+  InMemoryBudgetWatch,
+  InMemoryWebhookRepository,
+  RecordingQueue,
+  ScriptedSender,
+} from '../../support/webhook-fakes.ts';
 
 const awsCheck = async (url: string) => urlProblem(url, false);
 
@@ -22,13 +27,15 @@ function setup(statuses: (number | null)[] = [204]) {
   const queue = new RecordingQueue();
   const sender = new ScriptedSender(statuses);
   const clock = new FixedClock();
+  const budgets = new InMemoryBudgetWatch(clock);
   return {
     repo,
     queue,
     sender,
     clock,
+    budgets,
     service: createWebhookService({ webhooks: repo, clock, checkUrl: awsCheck }),
-    dispatcher: createDispatcher({ webhooks: repo, queue, clock }),
+    dispatcher: createDispatcher({ webhooks: repo, queue, clock, budgets }),
     deliverer: createDeliverer({ webhooks: repo, queue, sender, clock, local: false }),
   };
 }
@@ -121,6 +128,81 @@ describe('the dispatcher', () => {
     expect(queue.sent[1]?.message.event.id).toBe(queue.sent[0]?.message.event.id);
     await dispatcher.dispatch([readyChange('rec-2')]);
     expect(queue.sent[2]?.message.event.id).not.toBe(queue.sent[0]?.message.event.id);
+  });
+
+  // FixedClock: 2026-11-22. 10 h of t3.medium closed this month: $0.466 at these prices.
+  const prices = { instanceHourlyUsd: { 't3.medium': 0.0416 }, ipv4HourlyUsd: 0.005 };
+  const summary = (monthlyUsd: number) => ({ monthlyUsd, prices, 'closedMs#2026-11#t3.medium': 36_000_000 });
+  const heartbeat = (id: string, tenantId = 'acme') => ({
+    id,
+    old: { entity: 'server', tenantId, id: 'srv_1', state: 'running', runtime: { players: 2 } },
+    new: { entity: 'server', tenantId, id: 'srv_1', state: 'running', runtime: { players: 3 } },
+  });
+
+  it('warns once a month when a running server takes the tenant to 80 % of its budget', async () => {
+    const { service, dispatcher, queue, budgets } = setup();
+    const hook = await service.create(admin('acme'), {
+      url: 'https://a.example.com/',
+      events: ['budget.warning'],
+    });
+    budgets.summaries.set('acme', summary(0.55));
+    expect(await dispatcher.dispatch([heartbeat('rec-1'), heartbeat('rec-2')])).toBe(1);
+    expect(budgets.reads).toEqual(['acme']);
+    expect(queue.sent[0]?.message).toMatchObject({
+      webhookId: hook.webhook.id,
+      event: {
+        type: 'budget.warning',
+        tenantId: 'acme',
+        data: {
+          month: '2026-11',
+          monthlyUsd: 0.55,
+          spentUsd: 0.47,
+          fractionUsed: 0.847,
+          warnAtFraction: 0.8,
+        },
+      },
+    });
+    // Marked: the next heartbeats warn no more.
+    expect(budgets.summaries.get('acme')?.budgetWarned).toBe('2026-11');
+    expect(await dispatcher.dispatch([heartbeat('rec-3')])).toBe(0);
+  });
+
+  it('checks no budget for changes that spend nothing, and does not warn below 80 %', async () => {
+    const { service, dispatcher, queue, budgets } = setup();
+    await service.create(admin('acme'), { url: 'https://a.example.com/', events: ['budget.warning'] });
+    budgets.summaries.set('acme', summary(0.5));
+    const stoppedRename = {
+      id: 'rec-1',
+      old: { entity: 'server', tenantId: 'acme', id: 'srv_1', state: 'stopped', name: 'a' },
+      new: { entity: 'server', tenantId: 'acme', id: 'srv_1', state: 'stopped', name: 'b' },
+    };
+    const packageReady = {
+      id: 'rec-2',
+      old: null,
+      new: { entity: 'package', tenantId: 'acme', id: 'pkg_1', state: 'uploading' },
+    };
+    await dispatcher.dispatch([stoppedRename, packageReady]);
+    expect(budgets.reads).toEqual([]);
+    budgets.summaries.set('acme', summary(1));
+    await dispatcher.dispatch([heartbeat('rec-3')]);
+    expect(budgets.reads).toEqual(['acme']);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('warns again under the same id when a batch fails between queueing and marking', async () => {
+    const { service, dispatcher, queue, budgets } = setup();
+    await service.create(admin('acme'), { url: 'https://a.example.com/', events: ['budget.warning'] });
+    budgets.summaries.set('acme', summary(0.5));
+    const mark = budgets.markWarned.bind(budgets);
+    budgets.markWarned = async () => {
+      throw new Error('throttled');
+    };
+    await expect(dispatcher.dispatch([heartbeat('rec-1')])).rejects.toThrow('throttled');
+    budgets.markWarned = mark;
+    await dispatcher.dispatch([heartbeat('rec-1')]);
+    expect(queue.sent).toHaveLength(2);
+    expect(queue.sent[1]?.message.event.id).toBe(queue.sent[0]?.message.event.id);
+    expect(await dispatcher.dispatch([heartbeat('rec-2')])).toBe(0);
   });
 });
 
