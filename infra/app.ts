@@ -25,7 +25,7 @@ export function buildApp(app: App): ConvoyStacks {
     description:
       'Convoy Cloud: HTTP API, its functions and the jobs (EC2 sync, idle reaper, scheduled starts)',
     table: data.table,
-    bucket: data.bucket,
+    bucket: data.bucketExport,
     instanceTypes: instanceTypesFromContext(app),
     hosts: hosts.gameHosts,
     prices: pricesFromContext(app),

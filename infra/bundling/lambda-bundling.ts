@@ -8,7 +8,7 @@ import { sdkSchemaKeys } from './sdk-schema-keys.ts';
 
 export const LAMBDA_BUNDLING = {
   format: 'esm',
-  target: 'node22',
+  target: 'node24',
   platform: 'node',
   minify: true,
   /**

@@ -1,9 +1,12 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   BlockDeviceVolume,
   type CfnLaunchTemplate,
   EbsDeviceVolumeType,
+  FlowLogDestination,
+  FlowLogTrafficType,
   InstanceType,
+  type ISubnet,
   LaunchTemplate,
   MachineImage,
   Peer,
@@ -14,10 +17,12 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { HostAccess } from '../../shared/http/routes.ts';
+import { acknowledgeGrantedWildcard, acknowledgeRule } from '../nag.ts';
 import { HostAgent } from './host-agent.ts';
 
 /** Canonical's public parameter: the current Ubuntu 24.04 LTS image, resolved by CloudFormation at deploy time. */
@@ -51,6 +56,8 @@ export class GameHosts extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly role: Role;
   readonly launchTemplate: LaunchTemplate;
+  /** The subnet the template launches into. */
+  readonly launchSubnet: ISubnet;
   readonly deployment: string;
   /** The host agent bundle the hosts download (read access granted to the host role). */
   readonly agent: HostAgent;
@@ -64,6 +71,16 @@ export class GameHosts extends Construct {
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+    });
+    // Refused connections only: who knocks on the hosts, without paying to log every game packet.
+    this.vpc.addFlowLog('RejectedTraffic', {
+      trafficType: FlowLogTrafficType.REJECT,
+      destination: FlowLogDestination.toCloudWatchLogs(
+        new LogGroup(this, 'FlowLogs', {
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      ),
     });
 
     this.securityGroup = new SecurityGroup(this, 'GameSecurityGroup', {
@@ -83,6 +100,14 @@ export class GameHosts extends Construct {
       Port.tcpRange(GAME_PORTS.from, GAME_PORTS.to),
       `game TCP ${range}`,
     );
+    const openToPlayers =
+      'The game ports must be reachable by every player: drivers join from home connections whose ' +
+      'addresses nobody knows in advance (and Steam lists the server by them).';
+    acknowledgeRule(this.securityGroup, 'EC23', openToPlayers);
+    Validations.of(this.securityGroup).acknowledge({
+      id: 'CloudFormation-Validate::W2508',
+      reason: openToPlayers,
+    });
 
     // The agent bundle to read, and (granted by the API construct) execute-api:Invoke on the two
     // host routes: the host fetches its boot bundle and reports heartbeats through the API, signing
@@ -94,6 +119,9 @@ export class GameHosts extends Construct {
     this.agent = new HostAgent(this, 'Agent');
     this.agent.grantRead(this.role);
 
+    const [launchSubnet] = this.vpc.publicSubnets;
+    if (!launchSubnet) throw new Error('the game-host VPC has no public subnet');
+    this.launchSubnet = launchSubnet;
     this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: MachineImage.fromSsmParameter(UBUNTU_2404_AMD64),
       instanceType: new InstanceType(props.defaultInstanceType),
@@ -117,7 +145,7 @@ export class GameHosts extends Construct {
     // The template's network interface needs a subnet, or RunInstances would look in the default VPC.
     template.addPropertyOverride(
       'LaunchTemplateData.NetworkInterfaces.0.SubnetId',
-      this.vpc.publicSubnets[0]?.subnetId,
+      this.launchSubnet.subnetId,
     );
     // CDK's `Name` tags on instances and volumes would add a tag key the RunInstances policy
     // does not allow (`aws:TagKeys`): hosts carry exactly the tags the adapter sets.
@@ -162,6 +190,9 @@ export class GameHosts extends Construct {
       ['stop', 'ec2:StopInstances'],
       ['terminate', 'ec2:TerminateInstances'],
     ];
+    const ownInstances =
+      'Game hosts are made at run time; every action on them is conditioned on the deployment tag ' +
+      '(or, for RunInstances, on launching from this template with exactly our tags).';
     for (const [name, action] of power) {
       if (access.includes(name)) {
         add(
@@ -172,6 +203,7 @@ export class GameHosts extends Construct {
             conditions: ownHosts,
           }),
         );
+        acknowledgeGrantedWildcard(grantee, instances, ownInstances);
       }
     }
     if (access.includes('describe') || access.includes('launch')) {
@@ -197,22 +229,32 @@ export class GameHosts extends Construct {
         },
       }),
     );
-    // The other resources a launch touches, again only through the template.
+    acknowledgeGrantedWildcard(grantee, instances, ownInstances);
+    // The other resources a launch touches, again only through the template: the template, its
+    // subnet and security group by name; the volume and interface it makes, and the image
+    // (Ubuntu's current one, resolved from SSM at launch), by type.
+    const made = [arn('volume'), arn('network-interface'), arn('image', '*', '')];
     add(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['ec2:RunInstances'],
         resources: [
-          arn('volume'),
-          arn('network-interface'),
-          arn('subnet'),
-          arn('security-group'),
-          arn('launch-template'),
-          arn('image', '*', ''),
+          ...made,
+          templateArn,
+          arn('subnet', this.launchSubnet.subnetId),
+          arn('security-group', this.securityGroup.securityGroupId),
         ],
         conditions: fromTemplate,
       }),
     );
+    for (const resource of made) {
+      acknowledgeGrantedWildcard(
+        grantee,
+        resource,
+        'RunInstances creates the volume and network interface (no name before they exist) and takes ' +
+          "the image the template resolves from Canonical's SSM parameter; allowed only through this template.",
+      );
+    }
     // Tags only as part of the launch: no retagging someone else's instance into the deployment.
     add(
       new PolicyStatement({

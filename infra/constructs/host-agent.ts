@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Aws } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { buildAgentSync } from '../../host/agent/build.ts';
@@ -24,8 +26,13 @@ export class HostAgent extends Construct {
     this.asset = new Asset(this, 'Bundle', { path: file });
   }
 
-  /** Lets a host role read the bundle (the object, not the rest of the assets bucket). */
+  /** Lets a host role read the bundle: this one object, not the rest of the assets bucket. */
   grantRead(grantee: IGrantable): void {
-    this.asset.grantRead(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`],
+      }),
+    );
   }
 }

@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnStage, HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   HttpIamAuthorizer,
   HttpLambdaAuthorizer,
@@ -8,6 +8,7 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import pkg from '../../package.json' with { type: 'json' };
@@ -15,6 +16,7 @@ import { DEFAULT_INSTANCE_TYPES, ENV } from '../../shared/config/env-names.ts';
 import { InstanceTypeSchema } from '../../shared/domain/server.ts';
 import { parsePriceTable } from '../../shared/domain/usage.ts';
 import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, ROUTES } from '../../shared/http/routes.ts';
+import { acknowledgeRule } from '../nag.ts';
 import { ConvoyFunction } from './convoy-function.ts';
 import type { GameHosts } from './game-hosts.ts';
 
@@ -50,6 +52,8 @@ export interface ConvoyHttpApiProps {
  */
 export class ConvoyHttpApi extends Construct {
   readonly api: HttpApi;
+  /** The default stage's access log: one JSON line per request. */
+  readonly accessLogs: LogGroup;
   /** Every function of the API by route name, the authorizer's under `AUTHORIZER.name`. */
   readonly functions: ReadonlyMap<string, ConvoyFunction>;
 
@@ -80,6 +84,31 @@ export class ConvoyHttpApi extends Construct {
     });
 
     this.api = new HttpApi(this, 'Api', { description: 'Convoy server control plane' });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // One JSON line per request, with the caller's tenant and key (the authorizer's context) for
+    // Logs Insights; HTTP APIs write access logs through their service-linked role.
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: this.accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        time: '$context.requestTime',
+        ip: '$context.identity.sourceIp',
+        method: '$context.httpMethod',
+        route: '$context.routeKey',
+        path: '$context.path',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        bytes: '$context.responseLength',
+        tenantId: '$context.authorizer.tenantId',
+        keyId: '$context.authorizer.keyId',
+        authorizerError: '$context.authorizer.error',
+        integrationError: '$context.integrationErrorMessage',
+      }),
+    };
     // Game hosts sign with their instance role (SigV4); API Gateway checks the signature and the
     // role's execute-api:Invoke permission, which names exactly the `iam` routes (below).
     const iamAuthorizer = new HttpIamAuthorizer();
@@ -111,12 +140,20 @@ export class ConvoyHttpApi extends Construct {
         props.hosts.grant(fn.function, route.hosts);
       }
       functions.set(route.name, fn);
-      new HttpRoute(this, `${route.name}-route`, {
+      const httpRoute = new HttpRoute(this, `${route.name}-route`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: new HttpLambdaIntegration(`${route.name}-integration`, fn.function),
         authorizer: route.auth === 'apiKey' ? authorizer : route.auth === 'iam' ? iamAuthorizer : undefined,
       });
+      if (route.auth === 'none') {
+        acknowledgeRule(
+          httpRoute,
+          'APIG4',
+          `${route.method} ${route.path} is public by design (the route table says auth 'none'): ` +
+            'it reveals nothing of any tenant and writes nothing.',
+        );
+      }
     }
     this.functions = functions;
 
@@ -129,7 +166,10 @@ export class ConvoyHttpApi extends Construct {
           new PolicyStatement({
             effect: Effect.ALLOW,
             actions: ['execute-api:Invoke'],
-            resources: iamRoutes.map((route) => this.api.arnForExecuteApi(route.method, route.path)),
+            // The one stage an HTTP API of ours has: `$default`, not every stage (`*`).
+            resources: iamRoutes.map((route) =>
+              this.api.arnForExecuteApi(route.method, route.path, '$default'),
+            ),
           }),
         ],
       });

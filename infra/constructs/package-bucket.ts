@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PENDING_HOURS, UPLOAD_PREFIX } from '../../shared/domain/package.ts';
+import { acknowledgeRule } from '../nag.ts';
 
 export interface PackageBucketProps {
   /**
@@ -25,10 +26,28 @@ export interface PackageBucketProps {
  */
 export class PackageBucket extends Construct {
   readonly bucket: IBucket;
+  /** S3 server access logs of the package bucket: who read, wrote or deleted which file. */
+  readonly accessLogs: IBucket;
 
   constructor(scope: Construct, id: string, props: PackageBucketProps = {}) {
     super(scope, id);
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      // S3's log delivery writes as the bucket owner's (no ACLs).
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(90) }],
+    });
+    acknowledgeRule(
+      this.accessLogs,
+      'S1',
+      'This is the access-log bucket of the package bucket; logging it too would log the logging.',
+    );
     this.bucket = new Bucket(this, 'Resource', {
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'packages/',
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,

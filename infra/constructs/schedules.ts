@@ -5,6 +5,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { SCHEDULER_ENV } from '../../shared/config/scheduler-env.ts';
+import { acknowledgeGrantedWildcard } from '../nag.ts';
 
 export interface SchedulesProps {
   /** The start handler every schedule invokes (`schedule-fire` of `JOBS`). */
@@ -73,19 +74,19 @@ export class Schedules extends Construct {
   }
 
   private grant(grantee: IGrantable, actions: string[]): void {
+    const schedules = Stack.of(this).formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${this.group.ref}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions,
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'scheduler',
-            resource: 'schedule',
-            resourceName: `${this.group.ref}/*`,
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
-      }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [schedules] }),
+    );
+    acknowledgeGrantedWildcard(
+      grantee,
+      schedules,
+      "Schedules are made at run time, one per user's schedule; the grant is confined to this deployment's group.",
     );
   }
 }

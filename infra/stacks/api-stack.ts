@@ -1,7 +1,7 @@
 import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import pkg from '../../package.json' with { type: 'json' };
 import { DEFAULT_INSTANCE_TYPES } from '../../shared/config/env-names.ts';
@@ -12,6 +12,7 @@ import { ConvoyHttpApi } from '../constructs/http-api.ts';
 import { ReaperAlarms } from '../constructs/reaper-alarms.ts';
 import { Schedules } from '../constructs/schedules.ts';
 import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
+import type { BucketExport } from './data-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITable;
@@ -20,8 +21,8 @@ export interface ApiStackProps extends StackProps {
    * @default - no route may touch hosts
    */
   readonly hosts?: GameHosts;
-  /** The mod package bucket, for the functions whose route grants `bucket` access. */
-  readonly bucket: IBucket;
+  /** The mod package bucket (the data stack's exports), for the functions whose route grants `bucket` access. */
+  readonly bucket: BucketExport;
   /**
    * The EC2 instance types a server may use; the first is the default for new servers.
    * @default - the API construct's default list
@@ -53,7 +54,7 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     this.httpApi = new ConvoyHttpApi(this, 'Http', {
       table: props.table,
-      bucket: props.bucket,
+      bucket: Bucket.fromBucketAttributes(this, 'Packages', props.bucket),
       instanceTypes: props.instanceTypes,
       hosts: props.hosts,
       prices: props.prices,

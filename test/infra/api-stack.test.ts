@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { ENV } from '../../shared/config/env-names.ts';
@@ -67,12 +68,12 @@ describe('ApiStack functions', () => {
     expect([...functions.keys()].sort()).toEqual([...ROUTES.map((r) => r.name), AUTHORIZER.name].sort());
   });
 
-  it('runs every route function on Node.js 22 on arm64 with tracing, 256 MB and a 10 s timeout', () => {
+  it('runs every route function on Node.js 24 on arm64 with tracing, 256 MB and a 10 s timeout', () => {
     for (const fn of [...functions.keys()].map(
       (name) => resources('AWS::Lambda::Function')[functionLogicalId(name)],
     )) {
       expect(fn?.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         MemorySize: 256,
@@ -83,13 +84,55 @@ describe('ApiStack functions', () => {
   });
 
   it('sends each function to its own log group that keeps logs for a month', () => {
-    const logGroups = resources('AWS::Logs::LogGroup');
+    const accessLogs = stacks.api.getLogicalId(
+      stacks.api.httpApi.accessLogs.node.defaultChild as CfnLogGroup,
+    );
+    const logGroups = Object.fromEntries(
+      Object.entries(resources('AWS::Logs::LogGroup')).filter(([id]) => id !== accessLogs),
+    );
     expect(Object.keys(logGroups)).toHaveLength(ROUTES.length + 1 + JOBS.length + WEBHOOK_FUNCTION_COUNT);
     for (const group of Object.values(logGroups)) expect(group.Properties.RetentionInDays).toBe(30);
     const used = Object.values(resources('AWS::Lambda::Function')).map(
       (fn) => (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref,
     );
     expect(used.sort()).toEqual(Object.keys(logGroups).sort());
+  });
+
+  it('gives each function a role of its own with no managed policy, writing only to its own log group', () => {
+    const roles = resources('AWS::IAM::Role');
+    for (const [id, fn] of Object.entries(resources('AWS::Lambda::Function'))) {
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(roles[roleId]?.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+    const logWrites = Object.values(resources('AWS::IAM::Policy'))
+      .flatMap(
+        (p) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((st) => JSON.stringify(st.Action).includes('logs:'));
+    expect(logWrites.length).toBeGreaterThanOrEqual(ROUTES.length);
+    for (const st of logWrites)
+      expect(JSON.stringify(st.Resource)).toMatch(/"Fn::GetAtt":\["\w+Logs[0-9A-F]{8}","Arn"\]/);
+  });
+
+  it('names the table and each of its indexes in grants, never `index/*`', () => {
+    const text = JSON.stringify(resources('AWS::IAM::Policy'));
+    expect(text).not.toContain('/index/*');
+    expect(text).toContain('/index/active');
+    expect(text).toContain('/index/byInstance');
+  });
+
+  it('writes one access-log line per request, with the caller’s tenant and key', () => {
+    const accessLogs = stacks.api.getLogicalId(
+      stacks.api.httpApi.accessLogs.node.defaultChild as CfnLogGroup,
+    );
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [accessLogs, 'Arn'] },
+        Format: Match.stringLikeRegexp('"tenantId":"\\$context.authorizer.tenantId"'),
+      },
+    });
   });
 
   it('gives every function the table name, the version and source-mapped stack traces', () => {

@@ -77,12 +77,21 @@ describe('HostsStack', () => {
     const policies = Object.values(hosts.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`),
     );
-    const actions = policies
-      .flatMap(
-        (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
-      )
-      .flatMap((statement) => [statement.Action].flat());
-    for (const action of actions) expect(action).toMatch(/^s3:(GetObject\*|GetBucket\*|List\*)$/);
+    const statements = policies.flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string; Resource: unknown }[] }).Statement,
+    );
+    // The one object, not the CDK assets bucket (which holds every asset of the account).
+    const { s3ObjectKey } = stacks.hosts.gameHosts.agent.asset;
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: expect.anything() }),
+    ]);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(s3ObjectKey);
+  });
+
+  it('logs the traffic the game-host VPC refuses, for a month', () => {
+    hosts.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT', ResourceType: 'VPC' });
+    hosts.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
   it('invokes the sync on EC2 state changes and the reconciler every five minutes', () => {

@@ -25,9 +25,26 @@ const s3Actions = (routeName: string) =>
     .filter((a) => a.startsWith('s3:'));
 
 describe('PackageBucket', () => {
-  it('lives in the data stack with a stable logical id and is retained', () => {
-    expect(Object.keys(buckets())).toEqual([expect.stringMatching(/^Packages[0-9A-F]{8}$/)]);
-    data.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('lives in the data stack with a stable logical id and is retained, beside its access-log bucket', () => {
+    expect(Object.keys(buckets()).sort()).toEqual([
+      expect.stringMatching(/^PackagesAccessLogs[0-9A-F]{8}$/),
+      expect.stringMatching(/^Packages[0-9A-F]{8}$/),
+    ]);
+    for (const bucket of Object.values(buckets())) {
+      expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('logs every access to package files, to a private bucket that forgets them after 90 days', () => {
+    const logs = Object.keys(buckets()).find((id) => id.startsWith('PackagesAccessLogs'));
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: logs }, LogFilePrefix: 'packages/' },
+    });
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }] },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true }),
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
   });
 
   it('blocks public access, encrypts and versions', () => {
@@ -89,7 +106,17 @@ describe('bucket grants', () => {
           route.name,
         ).toBe(false);
       } else
-        expect(actions, route.name).toEqual(expect.arrayContaining(['s3:PutObject', 's3:DeleteObject*']));
+        expect(actions.sort(), route.name).toEqual([
+          's3:DeleteObject',
+          's3:GetObject',
+          's3:ListBucket',
+          's3:PutObject',
+        ]);
+      // Named actions only: no `s3:GetObject*` reaching versions, ACLs or tags.
+      expect(
+        actions.filter((a) => a.includes('*')),
+        route.name,
+      ).toEqual([]);
     }
   });
 

@@ -74,7 +74,12 @@ describe('webhook delivery infrastructure', () => {
   it('grants each function only what it calls', () => {
     const dispatch = actionsOf(webhooks.dispatcher.function);
     expect(dispatch).toEqual(
-      expect.arrayContaining(['sqs:SendMessage', 'dynamodb:GetRecords', 'dynamodb:Query', 'dynamodb:UpdateItem']),
+      expect.arrayContaining([
+        'sqs:SendMessage',
+        'dynamodb:GetRecords',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]),
     );
     expect(dispatch).not.toContain('dynamodb:PutItem');
     expect(dispatch).not.toContain('dynamodb:DeleteItem');
