@@ -19,11 +19,11 @@ export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthC
 export const createHandler =
   (keys: Pick<KeyService, 'authenticate'>) =>
   async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
-    const header = event.headers?.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const header: unknown = event?.headers?.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const principal = match?.[1] ? await keys.authenticate(match[1]) : null;
     if (!principal)
-      logger.info('unknown or malformed API key', { requestId: event.requestContext.requestId });
+      logger.info('unknown or malformed API key', { requestId: event?.requestContext?.requestId });
     return { isAuthorized: true, context: encodePrincipal(principal) };
   };
 

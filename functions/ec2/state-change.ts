@@ -14,10 +14,20 @@ export type StateChangeEvent = EventBridgeEvent<
   { readonly 'instance-id': string; readonly state: string }
 >;
 
+/** What an EC2 instance id looks like; anything else in an event names no host of ours. */
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
 export const createHandler =
   (lifecycle: Pick<LifecycleService, 'syncInstance'>) =>
   async (event: StateChangeEvent): Promise<{ instanceId: string; action: string }> => {
-    const instanceId = event.detail['instance-id'];
+    const instanceId: unknown = event?.detail?.['instance-id'];
+    if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) {
+      // A retry (EventBridge retries a throw) would read the same event: log it and let it go.
+      logger.error('ec2 state change without an instance id; ignored', {
+        event: String(JSON.stringify(event)).slice(0, 500),
+      });
+      return { instanceId: '', action: 'ignored' };
+    }
     const action = await lifecycle.syncInstance(instanceId, 'system');
     logger.info('ec2 state change', { instanceId, state: event.detail.state, action });
     return { instanceId, action };

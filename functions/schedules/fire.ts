@@ -17,7 +17,7 @@ export const createHandler =
     const parsed = FireEventSchema.safeParse(event);
     if (!parsed.success) {
       logger.error('schedule fired with an event it cannot read', {
-        event: JSON.stringify(event).slice(0, 500),
+        event: String(JSON.stringify(event)).slice(0, 500),
       });
       return { result: 'invalid-event' };
     }

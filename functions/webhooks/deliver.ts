@@ -18,7 +18,7 @@ export const createHandler =
   async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     await Promise.all(
-      event.Records.map(async (record) => {
+      (Array.isArray(event?.Records) ? event.Records : []).map(async (record) => {
         try {
           const message = DeliveryMessageSchema.parse(JSON.parse(record.body));
           const outcome = await deliverer.deliver(message);
@@ -32,10 +32,10 @@ export const createHandler =
           });
         } catch (error) {
           logger.error('webhook delivery could not be handled', {
-            messageId: record.messageId,
+            messageId: record?.messageId,
             error: error as Error,
           });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
+          if (record?.messageId) batchItemFailures.push({ itemIdentifier: record.messageId });
         }
       }),
     );

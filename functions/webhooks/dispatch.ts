@@ -21,11 +21,22 @@ const image = (raw: unknown): Record<string, unknown> | null =>
 export const createHandler =
   (dispatcher: Pick<Dispatcher, 'dispatch'>) =>
   async (event: DynamoDBStreamEvent): Promise<{ queued: number }> => {
-    const records: ChangeRecord[] = event.Records.map((r) => ({
-      id: r.eventID ?? `${r.dynamodb?.SequenceNumber}`,
-      old: image(r.dynamodb?.OldImage),
-      new: image(r.dynamodb?.NewImage),
-    }));
+    const records: ChangeRecord[] = [];
+    for (const r of Array.isArray(event?.Records) ? event.Records : []) {
+      try {
+        records.push({
+          id: r.eventID ?? `${r.dynamodb?.SequenceNumber}`,
+          old: image(r.dynamodb?.OldImage),
+          new: image(r.dynamodb?.NewImage),
+        });
+      } catch (error) {
+        // Unreadable now is unreadable on every retry, and a retried batch holds up its shard.
+        logger.error('stream record skipped: its images cannot be read', {
+          eventID: r?.eventID,
+          error: error as Error,
+        });
+      }
+    }
     const queued = await dispatcher.dispatch(records);
     if (queued) logger.info('webhook deliveries queued', { records: records.length, queued });
     return { queued };

@@ -117,6 +117,8 @@ export function httpHandler<Schema extends z.ZodMiniType | undefined = undefined
   const requestState: MiddlewareObj<ApiEvent, ApiResult> = {
     before: ({ event }) => {
       const principal = authenticate(route, event);
+      // The 1 MiB limit holds on every route, also on one that reads no body.
+      if (!options.body && !options.text) boundedBody(event);
       state.set(event, {
         principal,
         body: options.body ? readJsonBody(event) : undefined,

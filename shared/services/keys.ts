@@ -2,7 +2,7 @@
 import type { CreateKeyRequest, KeyRecord, KeyView, Principal, Scope } from '../domain/api-key.ts';
 import { SCOPES, toKeyView } from '../domain/api-key.ts';
 import { ForbiddenError, NotFoundError } from '../domain/errors.ts';
-import { hashKeySecret, newId, newKeySecret } from '../domain/ids.ts';
+import { hashKeySecret, isIdOf, newId, newKeySecret } from '../domain/ids.ts';
 import type { Clock, KeyRepository, Page, PageRequest } from './ports.ts';
 
 export interface KeyServiceDeps {
@@ -62,7 +62,10 @@ export function createKeyService({ keys, clock }: KeyServiceDeps) {
     },
 
     async remove(principal: Principal, id: string): Promise<void> {
-      if (!(await keys.remove(principal.tenantId, id))) throw new NotFoundError(`No key ${id}.`);
+      // An id that cannot be one names none (and would exceed DynamoDB's key size: a 500).
+      if (!isIdOf('key', id) || !(await keys.remove(principal.tenantId, id))) {
+        throw new NotFoundError(`No key ${id.slice(0, 40)} in this tenant; GET /v1/keys lists them.`);
+      }
     },
 
     /** The caller behind a secret, or null for an unknown one. */

@@ -3,8 +3,10 @@
  * which package a server starts with (`package-resolver.ts`). Kept apart from `packages.ts` so the functions serving
  * them carry no S3 client.
  */
+
 import type { Principal } from '../domain/api-key.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import { isIdOf } from '../domain/ids.ts';
 import type { PackageView } from '../domain/package.ts';
 import { toPackageView } from '../domain/package.ts';
 import type { Game } from '../domain/server.ts';
@@ -16,12 +18,10 @@ import type { PackageRef, PackageRepository, Page, PageRequest } from './ports.t
 
 export type { ResolvedPackage } from './package-resolver.ts';
 
-const PACKAGE_ID = /^pkg_[0-9a-z]{26}$/;
-
 /** The caller's package, or 404 (for another tenant's too). */
 export async function loadPackage(packages: PackageRepository, principal: Principal, id: string) {
   const notFound = () => new NotFoundError(`No package ${id.slice(0, 40)}.`);
-  if (!PACKAGE_ID.test(id)) throw notFound();
+  if (!isIdOf('pkg', id)) throw notFound();
   const pkg = await packages.get(principal.tenantId, id);
   if (!pkg) throw notFound();
   return pkg;

@@ -14,7 +14,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
+import { isIdOf, newId } from '../domain/ids.ts';
 import type {
   CreateServerRequest,
   Game,
@@ -56,8 +56,6 @@ export interface CreateResult {
   readonly replayed: boolean;
 }
 
-const SERVER_ID = /^srv_[0-9a-z]{26}$/;
-
 /** How often a PATCH without `If-Match` re-reads and re-applies itself after losing a race. */
 const PATCH_RETRIES = 5;
 
@@ -67,7 +65,7 @@ export function createServerService(deps: ServerServiceDeps) {
   /** The caller's server, or 404 when it belongs to another tenant or to no key restriction. */
   async function load(principal: Principal, id: string): Promise<ServerRecord> {
     requireServerAccess(principal, id);
-    if (!SERVER_ID.test(id)) throw serverNotFound(id.slice(0, 40));
+    if (!isIdOf('srv', id)) throw serverNotFound(id.slice(0, 40));
     const server = await servers.get(principal.tenantId, id);
     if (!server) throw serverNotFound(id);
     return server;
@@ -227,6 +225,10 @@ export function createServerService(deps: ServerServiceDeps) {
                 'The server changed while this update was applied; fetch it and retry.',
               );
             }
+            throw new ConcurrentModificationError(
+              'The server is being changed by other requests at the same time; retry in a moment.',
+              { cause: error },
+            );
           }
           throw error;
         }

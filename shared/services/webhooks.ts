@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../domain/api-key.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
+import { isIdOf, newId } from '../domain/ids.ts';
 import type { BudgetWarning } from '../domain/run.ts';
 import { BUDGET_WARNING_FRACTION } from '../domain/run.ts';
 import type {
@@ -35,8 +35,6 @@ import type {
   WebhookRepository,
   WebhookSender,
 } from './ports.ts';
-
-const WEBHOOK_ID = /^whk_[0-9a-z]{26}$/;
 
 /** What `GET /v1/webhooks/{id}` shows of the history. */
 export const RECENT_ATTEMPTS = 20;
@@ -94,14 +92,15 @@ export function createWebhookService({ webhooks, clock, checkUrl }: WebhookServi
 
     async get(principal: Principal, id: string): Promise<WebhookView> {
       // An id that cannot be one names none (and would exceed DynamoDB's key size: a 500).
-      const webhook = WEBHOOK_ID.test(id) ? await webhooks.get(principal.tenantId, id) : null;
-      if (!webhook) throw new NotFoundError(`No webhook ${id.slice(0, 40)}.`);
+      const webhook = isIdOf('whk', id) ? await webhooks.get(principal.tenantId, id) : null;
+      if (!webhook)
+        throw new NotFoundError(`No webhook ${id.slice(0, 40)} in this tenant; GET /v1/webhooks lists them.`);
       return { ...toWebhookView(webhook), recentDeliveries: await webhooks.attempts(id, RECENT_ATTEMPTS) };
     },
 
     async remove(principal: Principal, id: string): Promise<void> {
-      if (!WEBHOOK_ID.test(id) || !(await webhooks.remove(principal.tenantId, id))) {
-        throw new NotFoundError(`No webhook ${id.slice(0, 40)}.`);
+      if (!isIdOf('whk', id) || !(await webhooks.remove(principal.tenantId, id))) {
+        throw new NotFoundError(`No webhook ${id.slice(0, 40)} in this tenant; GET /v1/webhooks lists them.`);
       }
     },
   };
