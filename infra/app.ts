@@ -29,6 +29,7 @@ export function buildApp(app: App): ConvoyStacks {
     instanceTypes: instanceTypesFromContext(app),
     hosts: hosts.gameHosts,
     prices: pricesFromContext(app),
+    alarmEmail: alarmEmailFromContext(app),
   });
   return { data, api, hosts };
 }
@@ -46,4 +47,14 @@ function pricesFromContext(app: App): string | undefined {
   const value: unknown = app.node.tryGetContext('prices');
   if (value === undefined) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `cdk deploy -c alarmEmail=ops@example.com`: who the alarm topic notifies. */
+function alarmEmailFromContext(app: App): string | undefined {
+  const value: unknown = app.node.tryGetContext('alarmEmail');
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    throw new Error(`alarmEmail must be an email address, got: ${String(value)}`);
+  }
+  return value;
 }

@@ -129,6 +129,9 @@ export async function startLocalStack({
     [SCHEDULER_ENV.roleArn]: `arn:aws:iam::000000000000:role/convoy-local-scheduler`,
     [SCHEDULER_ENV.targetArn]: `arn:aws:lambda:${region}:000000000000:function:schedule-fire`,
     AWS_REGION: region,
+    // No CloudWatch here to read embedded metrics: the lines would only crowd the log (set it to
+    // false to see them).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED || 'true',
     // Dummy credentials: nothing in local mode may ever reach a real AWS account.
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

@@ -13,7 +13,7 @@ import type { WebhookConfig } from './config/webhook-env.ts';
 import { WEBHOOK_ENV } from './config/webhook-env.ts';
 import type { DeliveryQueue } from './services/ports.ts';
 import { systemClock } from './services/ports.ts';
-import type { Deliverer, Dispatcher, WebhookService } from './services/webhooks.ts';
+import type { Deliverer, Dispatcher, DispatcherDeps, WebhookService } from './services/webhooks.ts';
 import { createDeliverer, createDispatcher, createWebhookService } from './services/webhooks.ts';
 
 const documentClient = (config: RuntimeConfig) =>
@@ -42,13 +42,18 @@ export const buildWebhookService = (config: RuntimeConfig): WebhookService =>
     checkUrl: createUrlChecker(config.local),
   });
 
-export function buildDispatcher(config: RuntimeConfig, webhook: WebhookConfig): Dispatcher {
+export function buildDispatcher(
+  config: RuntimeConfig,
+  webhook: WebhookConfig,
+  observe?: DispatcherDeps['observe'],
+): Dispatcher {
   const client = documentClient(config);
   return createDispatcher({
     webhooks: createWebhookRepository({ client, tableName: config.tableName, clock: systemClock }),
     queue: queueOf(config, webhook),
     clock: systemClock,
     budgets: createBudgetWatch(client, config.tableName, systemClock),
+    ...(observe ? { observe } : {}),
   });
 }
 

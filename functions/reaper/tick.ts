@@ -4,9 +4,12 @@
  * afterwards, so that the errors alarm sees them.
  */
 import type { Context } from 'aws-lambda';
+import { createEmfSink } from '../../shared/adapters/metrics/emf.ts';
 import { lazyHandler } from '../../shared/composition.ts';
+import { metricsOfIdleTick } from '../../shared/domain/metrics.ts';
 import { logger } from '../../shared/http/logger.ts';
 import { reaper } from '../../shared/reaper-composition.ts';
+import type { MetricSink } from '../../shared/services/ports.ts';
 import type { Reaper, ReapReport } from '../../shared/services/reaper.ts';
 
 /**
@@ -16,13 +19,16 @@ import type { Reaper, ReapReport } from '../../shared/services/reaper.ts';
 const MARGIN_MS = 10_000;
 
 export const createHandler =
-  (idle: Reaper) =>
+  (idle: Reaper, metrics: MetricSink) =>
   async (_event: unknown, context: Context): Promise<ReapReport> => {
+    const started = performance.now();
     const remaining = context.getRemainingTimeInMillis();
     const report = await idle.tick({ deadline: Date.now() + remaining - Math.min(MARGIN_MS, remaining / 5) });
-    logger.info('idle tick', { ...report });
+    const durationMs = Math.round(performance.now() - started);
+    logger.info('idle tick', { ...report, durationMs });
+    metrics.record(metricsOfIdleTick(durationMs, report.stopped));
     if (report.failed > 0) throw new Error(`${report.failed} of ${report.active} idle checks failed`);
     return report;
   };
 
-export const handler = lazyHandler(() => createHandler(reaper()));
+export const handler = lazyHandler(() => createHandler(reaper(), createEmfSink()));

@@ -5,16 +5,25 @@
  * after a few receives, moves it to the dead-letter queue.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createEmfSink } from '../../shared/adapters/metrics/emf.ts';
 import { lazyHandler } from '../../shared/composition.ts';
 import { buildDeliverer } from '../../shared/composition-webhooks.ts';
 import { loadConfig } from '../../shared/config/env.ts';
 import { loadWebhookConfig } from '../../shared/config/webhook-env.ts';
+import type { MetricPoint } from '../../shared/domain/metrics.ts';
+import { METRIC } from '../../shared/domain/metrics.ts';
 import { DeliveryMessageSchema } from '../../shared/domain/webhook.ts';
 import { logger } from '../../shared/http/logger.ts';
-import type { Deliverer } from '../../shared/services/webhooks.ts';
+import type { MetricSink } from '../../shared/services/ports.ts';
+import type { Deliverer, DeliveryOutcome } from '../../shared/services/webhooks.ts';
+
+/** One `WebhookDeliveries` point per try, by its outcome (`unhandled`: the message itself failed). */
+const delivery = (outcome: DeliveryOutcome | 'unhandled'): MetricPoint[] => [
+  { name: METRIC.webhookDeliveries, unit: 'Count', value: 1, dimensions: { Outcome: outcome } },
+];
 
 export const createHandler =
-  (deliverer: Pick<Deliverer, 'deliver'>) =>
+  (deliverer: Pick<Deliverer, 'deliver'>, metrics: MetricSink) =>
   async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     await Promise.all(
@@ -30,11 +39,13 @@ export const createHandler =
             attempt: message.attempt,
             outcome,
           });
+          metrics.record(delivery(outcome));
         } catch (error) {
           logger.error('webhook delivery could not be handled', {
             messageId: record?.messageId,
             error: error as Error,
           });
+          metrics.record(delivery('unhandled'));
           if (record?.messageId) batchItemFailures.push({ itemIdentifier: record.messageId });
         }
       }),
@@ -42,4 +53,6 @@ export const createHandler =
     return { batchItemFailures };
   };
 
-export const handler = lazyHandler(() => createHandler(buildDeliverer(loadConfig(), loadWebhookConfig())));
+export const handler = lazyHandler(() =>
+  createHandler(buildDeliverer(loadConfig(), loadWebhookConfig()), createEmfSink()),
+);

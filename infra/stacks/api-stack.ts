@@ -6,9 +6,11 @@ import type { Construct } from 'constructs';
 import pkg from '../../package.json' with { type: 'json' };
 import { DEFAULT_INSTANCE_TYPES } from '../../shared/config/env-names.ts';
 import { ROUTES } from '../../shared/http/routes.ts';
+import { WEBHOOK_FUNCTIONS } from '../../shared/runtime/webhook-functions.ts';
 import type { GameHosts } from '../constructs/game-hosts.ts';
 import { HostSync } from '../constructs/host-sync.ts';
 import { ConvoyHttpApi } from '../constructs/http-api.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
 import { ReaperAlarms } from '../constructs/reaper-alarms.ts';
 import { Schedules } from '../constructs/schedules.ts';
 import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
@@ -33,6 +35,11 @@ export interface ApiStackProps extends StackProps {
    * @default - us-east-1 on-demand prices of the default instance types, IPv4 and a 30 GB gp3 volume
    */
   readonly prices?: string;
+  /**
+   * An email address the alarm topic notifies.
+   * @default - no subscriber (subscribe a pager to the topic)
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -49,6 +56,7 @@ export class ApiStack extends Stack {
   readonly reaperAlarms: ReaperAlarms | undefined;
   readonly schedules: Schedules | undefined;
   readonly webhooks: WebhookDelivery;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -92,6 +100,29 @@ export class ApiStack extends Stack {
         fn.addEnvironment(name, value);
     }
     this.webhooks = new WebhookDelivery(this, 'Webhooks', { table: props.table, version: pkg.version });
+
+    // The reaper has alarms of its own (ReaperAlarms); the other jobs page on errors here.
+    const jobs = new Map([...(this.sync?.functions ?? [])].filter(([name]) => name !== 'idle-reaper'));
+    jobs.set(WEBHOOK_FUNCTIONS.dispatch.name, this.webhooks.dispatcher);
+    jobs.set(WEBHOOK_FUNCTIONS.deliver.name, this.webhooks.deliverer);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.httpApi.api,
+      table: props.table,
+      jobs: new Map([...jobs].map(([name, fn]) => [name, fn.function])),
+      ...(this.sync?.functions.get('idle-reaper')
+        ? { reaper: this.sync.functions.get('idle-reaper')?.function }
+        : {}),
+      deliveries: { queue: this.webhooks.queue, deadLetters: this.webhooks.deadLetters },
+      alarms: [
+        this.webhooks.deadLetterAlarm,
+        ...(this.reaperAlarms
+          ? [this.reaperAlarms.errors, this.reaperAlarms.duration, this.reaperAlarms.notRunning]
+          : []),
+      ],
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint });
   }
 }

@@ -34,9 +34,16 @@ type Runtime = {
   queryPort?: number;
   searchId?: string | null;
   gameVersion?: string | null;
+  startedAt?: string | null;
 } | null;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Whole seconds from `iso` to `now`, or `null` without a readable time. */
+function secondsSince(iso: unknown, now: Date): number | null {
+  const then = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(then) ? null : Math.max(0, Math.round((now.getTime() - then) / 1000));
+}
 
 export function eventsOfChange(change: ItemChange, now: Date): ChangeEvent[] {
   const after = change.new;
@@ -109,6 +116,7 @@ function serverEvents(
         queryPort: is.queryPort ?? null,
         searchId: is.searchId ?? null,
         gameVersion: is.gameVersion ?? null,
+        startToReadySeconds: secondsSince(is.startedAt, now),
       },
     });
   }

@@ -241,6 +241,9 @@ function problems(): MiddlewareObj<ApiEvent, ApiResult> {
   };
 }
 
+/** Routes whose `{id}` is a server's. */
+const SERVER_PATH = /^\/v1\/servers\/\{id\}/;
+
 /** One line per request: what was asked, what was answered, how long it took. Never bodies. */
 function accessLog(route: RouteDef): MiddlewareObj<ApiEvent, ApiResult> {
   const started = new WeakMap<ApiEvent, number>();
@@ -255,7 +258,10 @@ function accessLog(route: RouteDef): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     before: ({ event }) => {
       started.set(event, performance.now());
-      logger.appendKeys({ requestId: event.requestContext.requestId });
+      // On every line of the request (keys reset after each): the server it is about, when the
+      // path names one, and the tenant once authenticated (`authenticate`).
+      const serverId = SERVER_PATH.test(route.path) ? event.pathParameters?.id?.slice(0, 40) : undefined;
+      logger.appendKeys({ requestId: event.requestContext.requestId, ...(serverId ? { serverId } : {}) });
     },
     after: ({ event, response }) => line(event, response?.statusCode),
     onError: ({ event, response }) => line(event, response?.statusCode),

@@ -5,6 +5,7 @@
 import type { KeyRecord } from '../domain/api-key.ts';
 import type { HostStatus } from '../domain/host-sync.ts';
 import type { IdleChanges } from '../domain/idle.ts';
+import type { MetricPoint } from '../domain/metrics.ts';
 import type { FileDigest, PackageRecord, UploadTarget } from '../domain/package.ts';
 import type { BudgetWarning, UsageInterval } from '../domain/run.ts';
 import type { LastRun, SchedulePlan, ScheduleRecord } from '../domain/schedule.ts';
@@ -298,6 +299,11 @@ export interface BudgetWatch {
   due(tenantId: string): Promise<BudgetWarning | null>;
   /** Notes this month's warning as sent; `false` if the budget changed meanwhile (nothing written). */
   markWarned(tenantId: string, warning: BudgetWarning): Promise<boolean>;
+}
+
+/** Where metric points go (embedded-metric-format log lines in Lambda: `adapters/metrics/emf.ts`). */
+export interface MetricSink {
+  record(points: readonly MetricPoint[]): void;
 }
 
 /** Where deliveries wait (SQS in AWS, an in-process stand-in locally); `delaySeconds` ≤ 900. */

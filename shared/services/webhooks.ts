@@ -119,6 +119,11 @@ export interface DispatcherDeps {
   readonly clock: Clock;
   /** The 80 % budget warning: checked for tenants whose running servers the batch shows. */
   readonly budgets: BudgetWatch;
+  /**
+   * Told of every event, subscribed to or not (the function logs and measures them).
+   * @default - nobody
+   */
+  readonly observe?: (event: WebhookEvent) => void;
 }
 
 /**
@@ -127,7 +132,7 @@ export interface DispatcherDeps {
  * before it is marked sent, with an id fixed by tenant, month and budget: a batch retried in
  * between sends it again under the same id rather than never.
  */
-export function createDispatcher({ webhooks, queue, clock, budgets }: DispatcherDeps) {
+export function createDispatcher({ webhooks, queue, clock, budgets, observe }: DispatcherDeps) {
   return {
     async dispatch(records: readonly ChangeRecord[]): Promise<number> {
       const messages: DeliveryMessage[] = [];
@@ -139,6 +144,7 @@ export function createDispatcher({ webhooks, queue, clock, budgets }: Dispatcher
           subscribers.set(change.tenantId, hooks);
         }
         const event: WebhookEvent = { id, ...change };
+        observe?.(event);
         for (const hook of hooks.filter((h) => h.events.includes(change.type))) {
           messages.push({ webhookId: hook.id, attempt: 1, event });
         }

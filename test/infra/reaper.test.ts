@@ -61,7 +61,7 @@ describe('the idle reaper in CDK', () => {
 
   it('raises alarms on errors, on long ticks and on ticks that stop coming', () => {
     const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
-      JSON.stringify(a.Properties.Dimensions).includes(reaperId),
+      JSON.stringify(a.Properties.Dimensions ?? null).includes(reaperId),
     );
     const byMetric = Object.fromEntries(alarms.map((a) => [a.Properties.MetricName, a.Properties]));
     expect(Object.keys(byMetric).sort()).toEqual(['Duration', 'Errors', 'Invocations']);

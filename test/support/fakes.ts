@@ -1,11 +1,13 @@
 /** In-memory fakes of the ports, for unit tests: same contracts, no network. */
 import type { KeyRecord } from '../../shared/domain/api-key.ts';
 import { ConcurrentModificationError, IdempotencyKeyTakenError } from '../../shared/domain/errors.ts';
+import type { MetricPoint } from '../../shared/domain/metrics.ts';
 import type { ServerRecord, ServerRuntime } from '../../shared/domain/server.ts';
 import type {
   Clock,
   IdempotencyRecord,
   KeyRepository,
+  MetricSink,
   PackageCatalog,
   PackageSummary,
   Page,
@@ -109,5 +111,13 @@ export class InMemoryPackageCatalog implements PackageCatalog {
   async find(tenantId: string, id: string) {
     const pkg = this.packages.get(id);
     return pkg && pkg.tenantId === tenantId ? pkg : null;
+  }
+}
+
+/** Keeps every metric point a function records. */
+export class RecordingSink implements MetricSink {
+  readonly points: MetricPoint[] = [];
+  record(points: readonly MetricPoint[]): void {
+    this.points.push(...points);
   }
 }

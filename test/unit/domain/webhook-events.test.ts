@@ -61,11 +61,12 @@ describe('webhook events from table changes', () => {
     expect(types(server('stopped'), null)).toEqual([]);
   });
 
-  it('says server.ready once, when the host first reports ready, with address, port and search id', () => {
-    const before = server('running', runtime());
+  it('says server.ready once, when the host first reports ready, with address, port, search id and how long it took', () => {
+    const startedAt = '2026-11-22T09:56:30.000Z';
+    const before = server('running', runtime({ startedAt }));
     const after = server(
       'running',
-      runtime({ ready: true, searchId: '85568392925767505/101', gameVersion: '1.53' }),
+      runtime({ ready: true, searchId: '85568392925767505/101', gameVersion: '1.53', startedAt }),
     );
     const [ready] = eventsOfChange({ old: before, new: after }, now);
     expect(ready).toEqual({
@@ -81,6 +82,7 @@ describe('webhook events from table changes', () => {
         queryPort: 27016,
         searchId: '85568392925767505/101',
         gameVersion: '1.53',
+        startToReadySeconds: 210,
       },
     });
     expect(types(after, server('running', runtime({ ready: true, players: 1 })))).toEqual([]);

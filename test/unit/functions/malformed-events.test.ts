@@ -16,9 +16,10 @@ import { AUTHORIZER } from '../../../shared/http/routes.ts';
 import { JOBS } from '../../../shared/runtime/jobs.ts';
 import { WEBHOOK_FUNCTIONS } from '../../../shared/runtime/webhook-functions.ts';
 import { lambdaContext } from '../../support/api-events.ts';
+import { RecordingSink } from '../../support/fakes.ts';
 
 type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
-type Factory = (deps: unknown) => AnyHandler;
+type Factory = (deps: unknown, metrics: RecordingSink) => AnyHandler;
 
 const load = async (entry: string): Promise<Factory> =>
   ((await import(new URL(`../../../${entry}`, import.meta.url).href)) as { createHandler: Factory })
@@ -39,7 +40,7 @@ const GARBAGE: readonly [string, unknown][] = [
 ];
 
 const REPORT = { checkedHosts: 0, checkedServers: 0, actions: [], orphans: [] };
-const TICK = { active: 0, stopped: 0, failed: 0, unfinished: false };
+const TICK = { active: 0, stopped: [], failed: 0, unfinished: false };
 
 describe('the event-triggered and scheduled jobs', () => {
   it('has a case for every job of the registry', () => {
@@ -51,7 +52,7 @@ describe('the event-triggered and scheduled jobs', () => {
   it('ignores an EC2 state change it cannot read, calling nothing', async () => {
     const job = JOBS.find((j) => j.name === 'ec2-state-change');
     const lifecycle = { syncInstance: vi.fn(async () => 'none') };
-    const handler = (await load(job?.entry ?? ''))(lifecycle);
+    const handler = (await load(job?.entry ?? ''))(lifecycle, new RecordingSink());
     for (const [label, event] of GARBAGE) {
       await expect(handler(event, lambdaContext), label).resolves.toMatchObject({ action: 'ignored' });
     }
@@ -67,7 +68,7 @@ describe('the event-triggered and scheduled jobs', () => {
     for (const name of ['ec2-reconcile', 'idle-reaper']) {
       const job = JOBS.find((j) => j.name === name);
       const service = { reconcile: vi.fn(async () => REPORT), tick: vi.fn(async () => TICK) };
-      const handler = (await load(job?.entry ?? ''))(service);
+      const handler = (await load(job?.entry ?? ''))(service, new RecordingSink());
       for (const [label, event] of GARBAGE) {
         await expect(handler(event, lambdaContext), `${name} with ${label}`).resolves.toBeDefined();
       }
@@ -79,7 +80,7 @@ describe('the event-triggered and scheduled jobs', () => {
   it('records nothing and starts nothing for a scheduled start it cannot read', async () => {
     const job = JOBS.find((j) => j.name === 'schedule-fire');
     const runner = { run: vi.fn(async () => 'started') };
-    const handler = (await load(job?.entry ?? ''))(runner);
+    const handler = (await load(job?.entry ?? ''))(runner, new RecordingSink());
     const wrongShapes: [string, unknown][] = [
       ...GARBAGE,
       ['ids of the wrong types', { serverId: 1, scheduleId: null, scheduledFor: {} }],
@@ -100,7 +101,7 @@ describe('the webhook pipeline', () => {
 
   it('dispatches the readable stream records and skips the unreadable, without failing the batch', async () => {
     const dispatcher = { dispatch: vi.fn(async (records: unknown[]) => records.length) };
-    const handler = (await load(WEBHOOK_FUNCTIONS.dispatch.entry))(dispatcher);
+    const handler = (await load(WEBHOOK_FUNCTIONS.dispatch.entry))(dispatcher, new RecordingSink());
     for (const [label, event] of GARBAGE) {
       await expect(handler(event, lambdaContext), label).resolves.toEqual({ queued: 0 });
     }
@@ -121,7 +122,7 @@ describe('the webhook pipeline', () => {
 
   it('reports exactly the unreadable messages as batch item failures', async () => {
     const deliverer = { deliver: vi.fn(async () => 'delivered') };
-    const handler = (await load(WEBHOOK_FUNCTIONS.deliver.entry))(deliverer);
+    const handler = (await load(WEBHOOK_FUNCTIONS.deliver.entry))(deliverer, new RecordingSink());
     for (const [label, event] of GARBAGE) {
       await expect(handler(event, lambdaContext), label).resolves.toEqual({ batchItemFailures: [] });
     }
@@ -159,7 +160,7 @@ describe('the webhook pipeline', () => {
 describe('the API-key authorizer', () => {
   it('answers unauthenticated for any malformed request, and never throws', async () => {
     const keys = { authenticate: vi.fn(async () => null) };
-    const handler = (await load(AUTHORIZER.entry))(keys);
+    const handler = (await load(AUTHORIZER.entry))(keys, new RecordingSink());
     const hostile: [string, unknown][] = [
       ...GARBAGE,
       ['an Authorization header that is not a string', { headers: { authorization: ['Bearer cvk_x'] } }],

@@ -11,7 +11,7 @@ import {
   createWebhookService,
 } from '../../../shared/services/webhooks.ts';
 import { apiEvent, lambdaContext } from '../../support/api-events.ts';
-import { FixedClock } from '../../support/fakes.ts';
+import { FixedClock, RecordingSink } from '../../support/fakes.ts';
 import { admin } from '../../support/principals.ts';
 import {
   InMemoryBudgetWatch,
@@ -128,6 +128,21 @@ describe('the dispatcher', () => {
     expect(queue.sent[1]?.message.event.id).toBe(queue.sent[0]?.message.event.id);
     await dispatcher.dispatch([readyChange('rec-2')]);
     expect(queue.sent[2]?.message.event.id).not.toBe(queue.sent[0]?.message.event.id);
+  });
+
+  it('tells the observer of every event, subscribed to or not', async () => {
+    const repo = new InMemoryWebhookRepository();
+    const clock = new FixedClock();
+    const seen: string[] = [];
+    const dispatcher = createDispatcher({
+      webhooks: repo,
+      queue: new RecordingQueue(),
+      clock,
+      budgets: new InMemoryBudgetWatch(clock),
+      observe: (event) => seen.push(`${event.tenantId} ${event.type} ${String(event.data.serverId)}`),
+    });
+    expect(await dispatcher.dispatch([readyChange()])).toBe(0);
+    expect(seen).toEqual(['acme server.ready srv_1']);
   });
 
   // FixedClock: 2026-11-22. 10 h of t3.medium closed this month: $0.466 at these prices.
@@ -259,11 +274,14 @@ describe('the deliverer', () => {
 
   it('reports an unreadable message as a batch item failure (for the dead-letter queue)', async () => {
     const { deliverer, first } = await queued([204]);
-    const handler = deliverHandler(deliverer);
+    const sink = new RecordingSink();
+    const handler = deliverHandler(deliverer, sink);
     const record = (messageId: string, body: string) => ({ messageId, body }) as never;
     const result = await handler({
       Records: [record('m1', '{"nope":1}'), record('m2', JSON.stringify(first))],
     });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    // One point per try, by outcome: what the failed-deliveries alarm counts.
+    expect(sink.points.map((p) => p.dimensions?.Outcome).sort()).toEqual(['delivered', 'unhandled']);
   });
 });
