@@ -97,9 +97,14 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
   }
 
   /** Reads, plans, writes conditionally; a lost race re-reads and plans again. */
+  /**
+   * Reads, plans and writes, again from a fresh read when the write loses a race. With
+   * `guardHeartbeat`, a heartbeat landing between the read and the write is such a race too.
+   */
   async function mutate(
     read: () => Promise<ServerRecord | null>,
     plan: (current: ServerRecord) => Plan,
+    { guardHeartbeat = false } = {},
   ): Promise<Written | null> {
     for (let attempt = 0; ; attempt++) {
       const current = await read();
@@ -111,7 +116,12 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
           await servers.remove(current, current.version);
           return { before: current, after: null, wrote: true };
         }
-        await servers.update(step.next, current.version, step.event);
+        await servers.update(
+          step.next,
+          current.version,
+          step.event,
+          guardHeartbeat ? { heartbeatSeen: current.runtime?.lastHeartbeatAt ?? null } : {},
+        );
         return { before: current, after: step.next, wrote: true };
       } catch (error) {
         if (error instanceof ConcurrentModificationError && attempt < WRITE_RETRIES) continue;
@@ -444,10 +454,15 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
       decide: (current: ServerRecord) => string | null,
     ): Promise<string | null> {
       let reason: string | null = null;
-      const written = await mutate(reread(server), (current) => {
-        reason = current.state === 'running' ? decide(current) : null;
-        return reason ? planCommand(current, { type: 'stop' }, actor, reason) : { kind: 'none' };
-      });
+      // Decided on what the host last reported: a heartbeat since (a player joining) decides anew.
+      const written = await mutate(
+        reread(server),
+        (current) => {
+          reason = current.state === 'running' ? decide(current) : null;
+          return reason ? planCommand(current, { type: 'stop' }, actor, reason) : { kind: 'none' };
+        },
+        { guardHeartbeat: true },
+      );
       if (!written?.wrote || !written.after) return null;
       await runEffect(written.after, 'halt', actor, written.before.state);
       return reason;

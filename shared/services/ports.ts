@@ -51,14 +51,13 @@ export interface ServerRepository {
   create(server: ServerRecord, event: ServerEvent, idempotency?: IdempotencyRecord): Promise<void>;
   /**
    * Replaces the server if its stored version is still `expectedVersion`; else `ConcurrentModificationError`.
-   * Pass `previousPackageId` when the write may change `packageId`: the package uses move with it,
-   * atomically (`UnprocessableError` if the new package is no longer ready).
+   * See `ServerUpdateOptions` for moving packages and for writes that must not miss a heartbeat.
    */
   update(
     server: ServerRecord,
     expectedVersion: number,
     event: ServerEvent,
-    previousPackageId?: string | null,
+    options?: ServerUpdateOptions,
   ): Promise<void>;
   /** Removes the server if its stored version is still `expectedVersion`. */
   remove(server: ServerRecord, expectedVersion: number): Promise<void>;
@@ -291,6 +290,21 @@ export interface WebhookRepository {
   recordAttempt(webhookId: string, attempt: DeliveryAttempt): Promise<void>;
   /** The webhook's latest attempts, newest first. */
   attempts(webhookId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+export interface ServerUpdateOptions {
+  /**
+   * Set when the write may change `packageId`: the package uses move from this one to the new
+   * one atomically (`UnprocessableError` if the new package is no longer ready).
+   */
+  readonly previousPackageId?: string | null;
+  /**
+   * The `runtime.lastHeartbeatAt` the writer decided on (`null`: none had come): the write fails
+   * (`ConcurrentModificationError`) if a heartbeat landed since, which moves no version. For
+   * decisions made from what the host reports, such as the idle reaper's stop.
+   * @default - heartbeats are not checked
+   */
+  readonly heartbeatSeen?: string | null;
 }
 
 /** The 80 % budget warning's state on the tenant's usage summary (`adapters/dynamodb/usage-summary.ts`). */

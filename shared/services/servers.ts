@@ -209,12 +209,9 @@ export function createServerService(deps: ServerServiceDeps) {
         };
         const changed = changedFields(request);
         try {
-          await servers.update(
-            next,
-            current.version,
-            event('server.updated', principal.keyId, { changed }),
-            current.packageId,
-          );
+          await servers.update(next, current.version, event('server.updated', principal.keyId, { changed }), {
+            previousPackageId: current.packageId,
+          });
           return toServerView(next);
         } catch (error) {
           const retry = ifMatch === undefined && attempt < PATCH_RETRIES;

@@ -109,7 +109,7 @@ describe('package repository against DynamoDB Local', () => {
     await servers.create(attached, event);
     expect(await packages.remove('t-use', record.id)).toBe('inUse');
     const detached = { ...attached, packageId: null, version: 2 };
-    await servers.update(detached, 1, event, record.id);
+    await servers.update(detached, 1, event, { previousPackageId: record.id });
     expect(await packages.remove('t-use', record.id)).toBe('deleted');
     expect(await packages.remove('t-use', record.id)).toBe('missing');
   });

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../../shared/domain/errors.ts';
 import { newId } from '../../shared/domain/ids.ts';
-import { DEFAULT_CONFIG, type ServerRecord } from '../../shared/domain/server.ts';
+import { DEFAULT_CONFIG, type ServerRecord, type ServerRuntime } from '../../shared/domain/server.ts';
 import type { ServerRepository } from '../../shared/services/ports.ts';
 import { FixedClock } from '../support/fakes.ts';
 import { serverRecord } from '../support/servers.ts';
@@ -68,6 +68,41 @@ describe('DynamoDB server repository', () => {
       ConcurrentModificationError,
     );
     await expect(repo.get('t-update', s.id)).resolves.toMatchObject({ name: 'v2', version: 2 });
+  });
+
+  it('fails a write guarded by the heartbeat it decided on once the host has reported since', async () => {
+    const runtime = (lastHeartbeatAt: string | null): ServerRuntime => ({
+      address: '203.0.113.10',
+      connectionPort: 27015,
+      queryPort: 27016,
+      searchId: null,
+      ready: true,
+      players: 0,
+      maxPlayers: 8,
+      gameVersion: null,
+      startedAt: '2026-11-22T09:00:00.000Z',
+      lastPlayerSeenAt: null,
+      lastHeartbeatAt,
+      lastAnsweredAt: null,
+      keepaliveUntil: null,
+      idleStopAt: null,
+    });
+    const s = server('t-hb', { state: 'running', runtime: runtime(null) });
+    await repo.create(s, created);
+    const stop = (from: ServerRecord, heartbeatSeen: string | null) =>
+      repo.update({ ...from, state: 'stopping', version: 2 }, 1, created, { heartbeatSeen });
+    // Decided when no heartbeat had come; one comes before the write.
+    await repo.recordRuntime(s, 1, runtime('2026-11-22T10:00:30.000Z'));
+    await expect(stop(s, null)).rejects.toThrow(/or its host reported since/);
+    await expect(stop(s, '2026-11-22T10:00:00.000Z')).rejects.toThrow(ConcurrentModificationError);
+    await stop(s, '2026-11-22T10:00:30.000Z');
+    await expect(repo.get('t-hb', s.id)).resolves.toMatchObject({ state: 'stopping', version: 2 });
+
+    // "None had come", and none has: the guard holds.
+    const quiet = server('t-hb', { state: 'running', runtime: runtime(null) });
+    await repo.create(quiet, created);
+    await stop(quiet, null);
+    await expect(repo.get('t-hb', quiet.id)).resolves.toMatchObject({ state: 'stopping' });
   });
 
   it('lets exactly one of twenty concurrent updates from the same version win', async () => {

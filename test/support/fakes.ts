@@ -14,6 +14,7 @@ import type {
   PageRequest,
   ServerEvent,
   ServerRepository,
+  ServerUpdateOptions,
 } from '../../shared/services/ports.ts';
 
 export class FixedClock implements Clock {
@@ -55,9 +56,19 @@ export class InMemoryServerRepository implements ServerRepository {
     this.eventLog.set(server.id, [event]);
     if (idemKey && idempotency) this.idempotency.set(idemKey, idempotency);
   }
-  async update(server: ServerRecord, expectedVersion: number, event: ServerEvent) {
-    if (this.servers.get(server.id)?.version !== expectedVersion)
-      throw new ConcurrentModificationError('moved');
+  async update(
+    server: ServerRecord,
+    expectedVersion: number,
+    event: ServerEvent,
+    options: ServerUpdateOptions = {},
+  ) {
+    const stored = this.servers.get(server.id);
+    if (stored?.version !== expectedVersion) throw new ConcurrentModificationError('moved');
+    if (
+      options.heartbeatSeen !== undefined &&
+      (stored.runtime?.lastHeartbeatAt ?? null) !== options.heartbeatSeen
+    )
+      throw new ConcurrentModificationError('heartbeat since');
     this.servers.set(server.id, server);
     this.eventLog.get(server.id)?.push(event);
   }

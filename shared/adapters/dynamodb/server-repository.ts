@@ -160,10 +160,23 @@ export function createServerRepository({
       );
     },
 
-    async update(next, expectedVersion, event, previousPackageId) {
+    async update(next, expectedVersion, event, options = {}) {
+      const { previousPackageId, heartbeatSeen } = options;
       // Entering `running` opens a run on the record, leaving it stores the run: in this write.
       const { record: server, opened, ended } = openOrCloseRun(next, event.at);
       const moved = previousPackageId !== undefined && previousPackageId !== server.packageId;
+      // Heartbeats rewrite `runtime` without moving the version: a guarded write checks its stamp.
+      const heartbeat =
+        heartbeatSeen === undefined
+          ? {}
+          : heartbeatSeen === null
+            ? {
+                // None yet: no runtime, or one whose lastHeartbeatAt is still null.
+                condition:
+                  ' AND (attribute_not_exists(#runtime.#hb) OR attribute_type(#runtime.#hb, :nullType))',
+                values: { ':nullType': 'NULL' },
+              }
+            : { condition: ' AND #runtime.#hb = :hb', values: { ':hb': heartbeatSeen } };
       const result = await transactWrite(client, [
         ...(ended ? [usagePut(server.tenantId, ended)] : []),
         ...(opened || ended ? [summaryAdd(server.tenantId, summaryAdds({ opened, ended }))] : []),
@@ -171,8 +184,11 @@ export function createServerRepository({
           Put: {
             TableName,
             Item: serverItem(server),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': expectedVersion },
+            ConditionExpression: `version = :expected${heartbeat.condition ?? ''}`,
+            ExpressionAttributeValues: { ':expected': expectedVersion, ...heartbeat.values },
+            ...(heartbeat.condition
+              ? { ExpressionAttributeNames: { '#runtime': 'runtime', '#hb': 'lastHeartbeatAt' } }
+              : {}),
           },
         },
         eventPut(server.id, server.tenantId, event),
@@ -183,7 +199,7 @@ export function createServerRepository({
         if (moved && server.packageId && result.codes.at(-1) === 'ConditionalCheckFailed')
           throw packageLost();
         throw new ConcurrentModificationError(
-          `Server ${server.id} changed since version ${expectedVersion}.`,
+          `Server ${server.id} changed since version ${expectedVersion}${heartbeat.condition ? ', or its host reported since' : ''}.`,
         );
       }
     },

@@ -318,6 +318,27 @@ describe('the idle reaper under concurrency', () => {
     expect(record(id).state).toBe('running');
   });
 
+  it('does not stop a server whose heartbeat lands between the stop’s own read and its write', async () => {
+    const id = await running({ afterMinutes: 1, startGraceMinutes: 0 });
+    answer(id, 0);
+    clock.advance(5 * MIN);
+    // The narrowest window: the stop has re-read the server and decided; a player joins now.
+    const update = repo.update.bind(repo);
+    let raced = false;
+    repo.update = async (server, version, event, options) => {
+      if (!raced && event.actor === IDLE_ACTOR) {
+        raced = true;
+        heartbeat(id, 1);
+      }
+      return update(server, version, event, options);
+    };
+    const report = await reaper.tick();
+    expect(raced).toBe(true);
+    expect(report.stopped).toEqual([]);
+    expect(record(id).state).toBe('running');
+    expect(stopCalls()).toEqual([]);
+  });
+
   it('leaves an observation that lost a race to the next tick', async () => {
     const id = await running({ afterMinutes: 30, startGraceMinutes: 0 });
     answer(id, 2);
