@@ -1,7 +1,7 @@
 /**
  * The single error → response mapping: RFC 9457 problem documents. Only `ConvoyError`s speak
  * to the client; anything else is logged in full and answered with a bare 500 (or 503 when
- * AWS asked us to slow down), never with its message.
+ * AWS asked us to slow down or the function ran out of time), never with its message.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConvoyError, UnprocessableError, ValidationError } from '../domain/errors.ts';
@@ -33,6 +33,18 @@ export function toProblem(error: unknown, requestId: string): Problem {
       status: error.status,
       detail: error.message,
       ...(errors.length > 0 ? { errors } : {}),
+    };
+  }
+  // Middy answers for a handler about to run out of time (the SDK may still be backing off from
+  // throttling): busy too, and the request may yet take effect, which the caller must know.
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return {
+      type: 'https://convoy-cloud.dev/problems/busy',
+      title: 'Service busy',
+      status: 503,
+      detail:
+        `The request ran out of time and may still take effect; retry in a few seconds ` +
+        `(with the same Idempotency-Key, a create is made once) (request ${requestId}).`,
     };
   }
   if (error instanceof Error && THROTTLED.has(error.name)) {
