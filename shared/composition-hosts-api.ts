@@ -3,7 +3,7 @@
  * the heartbeat carries no S3 signer and neither carries the EC2 client: a heartbeat's failure
  * report is a state change with no host effect.
  */
-import { createDocumentClient, createS3Access } from './adapters/aws-clients.ts';
+import { createS3Access, tableClientFor } from './adapters/aws-clients.ts';
 import { createPackageRepository } from './adapters/dynamodb/package-repository.ts';
 import { createServerIndex } from './adapters/dynamodb/server-index.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
@@ -17,10 +17,7 @@ import { systemClock } from './services/ports.ts';
 
 function tableSide() {
   const config = loadConfig();
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const servers = createServerRepository({ client, tableName: config.tableName, clock: systemClock });
   const index = createServerIndex({ client, tableName: config.tableName, servers });
   return { config, client, servers, index };

@@ -3,7 +3,7 @@
  * functions that touch package files bundle the S3 client and presigner (~100 KB); the read
  * routes build only the table side.
  */
-import { createDocumentClient, createS3Access } from './adapters/aws-clients.ts';
+import { createS3Access, tableClientFor } from './adapters/aws-clients.ts';
 import { createPackageRepository } from './adapters/dynamodb/package-repository.ts';
 import { createPackageStorage } from './adapters/s3/package-storage.ts';
 import { loadConfig } from './config/env.ts';
@@ -18,10 +18,7 @@ export function packageService(): PackageService {
   if (cached) return cached;
   const config = loadConfig();
   if (!config.bucketName) throw new Error(`Invalid environment: ${ENV.bucketName} is required here`);
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const s3 = createS3Access({ region: config.region, endpoints: { s3: config.s3Endpoint } });
   cached = createPackageService({
     packages: createPackageRepository({ client, tableName: config.tableName, clock: systemClock }),

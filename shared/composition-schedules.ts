@@ -2,7 +2,7 @@
  * The composition root of the schedule functions: the routes' service (table and Scheduler,
  * no EC2 client in their bundles) and the start handler's runner (with the lifecycle).
  */
-import { createDocumentClient } from './adapters/aws-clients.ts';
+import { tableClientFor } from './adapters/aws-clients.ts';
 import { createScheduleRepository } from './adapters/dynamodb/schedule-repository.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
 import { createSchedulerPlanner } from './adapters/scheduler/eventbridge-planner.ts';
@@ -18,10 +18,7 @@ import type { ScheduleRunner, ScheduleService } from './services/schedules.ts';
 import { createScheduleRunner, createScheduleService } from './services/schedules.ts';
 
 function buildParts(config: RuntimeConfig, scheduler: SchedulerConfig) {
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const clock = systemClock;
   return {
     client,

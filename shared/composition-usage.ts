@@ -1,5 +1,5 @@
 /** The composition root of the usage functions: the table and the operator's price table. */
-import { createDocumentClient } from './adapters/aws-clients.ts';
+import { tableClientFor } from './adapters/aws-clients.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
 import { createUsageRepository, writeBudget } from './adapters/dynamodb/usage-repository.ts';
 import { createBudgetReader } from './adapters/dynamodb/usage-summary.ts';
@@ -13,10 +13,7 @@ import type { UsageService } from './services/usage.ts';
 import { createUsageService } from './services/usage.ts';
 
 export function buildUsageService(config: RuntimeConfig, prices: PriceTable): UsageService {
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const clock = systemClock;
   return createUsageService({
     servers: createServerRepository({ client, tableName: config.tableName, clock }),

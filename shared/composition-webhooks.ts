@@ -2,7 +2,7 @@
  * The composition root of the webhook functions: the routes' service (table only), the
  * dispatcher (table stream → queue, and the budget warning's read and mark) and the deliverer (queue → receiver, table, queue).
  */
-import { createDocumentClient } from './adapters/aws-clients.ts';
+import { tableClientFor } from './adapters/aws-clients.ts';
 import { createBudgetWatch } from './adapters/dynamodb/usage-summary.ts';
 import { createWebhookRepository } from './adapters/dynamodb/webhook-repository.ts';
 import { createSqsDeliveryQueue } from './adapters/sqs/delivery-queue.ts';
@@ -16,12 +16,9 @@ import { systemClock } from './services/ports.ts';
 import type { Deliverer, Dispatcher, DispatcherDeps, WebhookService } from './services/webhooks.ts';
 import { createDeliverer, createDispatcher, createWebhookService } from './services/webhooks.ts';
 
-const documentClient = (config: RuntimeConfig) =>
-  createDocumentClient({ region: config.region, endpoints: { dynamodb: config.dynamodbEndpoint } });
-
 const repository = (config: RuntimeConfig) =>
   createWebhookRepository({
-    client: documentClient(config),
+    client: tableClientFor(config),
     tableName: config.tableName,
     clock: systemClock,
   });
@@ -47,7 +44,7 @@ export function buildDispatcher(
   webhook: WebhookConfig,
   observe?: DispatcherDeps['observe'],
 ): Dispatcher {
-  const client = documentClient(config);
+  const client = tableClientFor(config);
   return createDispatcher({
     webhooks: createWebhookRepository({ client, tableName: config.tableName, clock: systemClock }),
     queue: queueOf(config, webhook),

@@ -3,7 +3,7 @@
  * from the environment, SDK clients and adapters, built once per process on first use.
  */
 import type { Context } from 'aws-lambda';
-import { createDocumentClient } from './adapters/aws-clients.ts';
+import { tableClientFor } from './adapters/aws-clients.ts';
 import { createKeyRepository } from './adapters/dynamodb/key-repository.ts';
 import { createPackageCatalog } from './adapters/dynamodb/package-catalog.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
@@ -25,10 +25,7 @@ export interface Services {
 }
 
 export function buildServices(config: RuntimeConfig): Services {
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const { tableName } = config;
   const clock = systemClock;
   const repository = createServerRepository({ client, tableName, clock });

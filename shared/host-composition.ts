@@ -6,7 +6,7 @@
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { renderBootstrap } from '../host/bootstrap/render.ts';
-import { createDocumentClient, createEc2Client } from './adapters/aws-clients.ts';
+import { createEc2Client, tableClientFor } from './adapters/aws-clients.ts';
 import { createPackageCatalog } from './adapters/dynamodb/package-catalog.ts';
 import { createPackageRepository } from './adapters/dynamodb/package-repository.ts';
 import { createServerIndex } from './adapters/dynamodb/server-index.ts';
@@ -79,10 +79,7 @@ export function buildLifecycle(
 }
 
 export function buildHostServices(config: RuntimeConfig): HostServices {
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const { tableName } = config;
   const clock = systemClock;
   const repository = createServerRepository({ client, tableName, clock });

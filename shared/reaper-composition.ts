@@ -3,7 +3,7 @@
  * A2S query, and the lifecycle for the stop (EC2 StopInstances is all it is granted).
  */
 import { createA2sGameQuery } from './adapters/a2s/game-query.ts';
-import { createDocumentClient } from './adapters/aws-clients.ts';
+import { tableClientFor } from './adapters/aws-clients.ts';
 import { createIdleRecords } from './adapters/dynamodb/idle-records.ts';
 import { createServerIndex } from './adapters/dynamodb/server-index.ts';
 import { createServerRepository } from './adapters/dynamodb/server-repository.ts';
@@ -16,10 +16,7 @@ import type { Reaper } from './services/reaper.ts';
 import { createReaper } from './services/reaper.ts';
 
 export function buildReaper(config: RuntimeConfig): Reaper {
-  const client = createDocumentClient({
-    region: config.region,
-    endpoints: { dynamodb: config.dynamodbEndpoint },
-  });
+  const client = tableClientFor(config);
   const { tableName } = config;
   const clock = systemClock;
   const servers = createServerRepository({ client, tableName, clock });

@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { RuntimeConfig } from '../config/env.ts';
 
 export interface AwsClientOptions {
   readonly region: string;
@@ -36,6 +37,12 @@ export function createDocumentClient(options: AwsClientOptions): DynamoDBDocumen
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }
+
+/** The table's client as every composition root makes it: the configured region and endpoint. */
+export const tableClientFor = (
+  config: Pick<RuntimeConfig, 'region' | 'dynamodbEndpoint'>,
+): DynamoDBDocumentClient =>
+  createDocumentClient({ region: config.region, endpoints: { dynamodb: config.dynamodbEndpoint } });
 
 /**
  * EC2 throttles per account (RequestLimitExceeded); the SDK's standard retry mode backs off with
