@@ -6,17 +6,18 @@
  * the rest find `starting` and answer "unchanged".
  */
 import type { Principal } from '../domain/api-key.ts';
-import { requireServerAccess, serverNotFound } from '../domain/api-key.ts';
+import { serverNotFound } from '../domain/api-key.ts';
 import { ConcurrentModificationError, ConflictError, PaymentRequiredError } from '../domain/errors.ts';
 import type { HostStatus, SyncDecision } from '../domain/host-sync.ts';
 import { decideSync } from '../domain/host-sync.ts';
 import type { BudgetStatus } from '../domain/run.ts';
 import type { ServerRecord, ServerRuntime, ServerState, ServerView } from '../domain/server.ts';
-import { ServerIdSchema, toServerView } from '../domain/server.ts';
+import { toServerView } from '../domain/server.ts';
 import type { HostEffect, ServerCommand } from '../domain/server-state.ts';
 import { transition } from '../domain/server-state.ts';
 import type { PackageResolver } from './package-resolver.ts';
 import type { Clock, HostProvider, ServerEvent, ServerIndex, ServerRepository, TaggedHost } from './ports.ts';
+import { loadServer } from './server-access.ts';
 
 export interface LifecycleServiceDeps {
   readonly servers: ServerRepository;
@@ -88,13 +89,8 @@ export function createLifecycleService(deps: LifecycleServiceDeps) {
     detail,
   });
 
-  async function load(principal: Principal, id: string): Promise<ServerRecord> {
-    requireServerAccess(principal, id);
-    if (!ServerIdSchema.safeParse(id).success) throw serverNotFound(id.slice(0, 40));
-    const server = await servers.get(principal.tenantId, id);
-    if (!server) throw serverNotFound(id);
-    return server;
-  }
+  const load = (principal: Principal, id: string): Promise<ServerRecord> =>
+    loadServer(servers, principal, id);
 
   /** Reads, plans, writes conditionally; a lost race re-reads and plans again. */
   /**

@@ -7,7 +7,6 @@
  * schedules go.
  */
 import type { Principal } from '../domain/api-key.ts';
-import { requireServerAccess, serverNotFound } from '../domain/api-key.ts';
 import { ConflictError, ConvoyError, NotFoundError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type {
@@ -29,10 +28,10 @@ import {
   toScheduleView,
 } from '../domain/schedule.ts';
 import type { ServerRecord } from '../domain/server.ts';
-import { ServerIdSchema } from '../domain/server.ts';
 import type { KeepaliveService } from './keepalive.ts';
 import type { LifecycleService } from './lifecycle.ts';
 import type { Clock, Page, SchedulePlanner, ScheduleRepository, ServerRepository } from './ports.ts';
+import { loadServer } from './server-access.ts';
 
 export interface ScheduleServiceDeps {
   readonly servers: Pick<ServerRepository, 'get'>;
@@ -43,13 +42,8 @@ export interface ScheduleServiceDeps {
 
 export function createScheduleService({ servers, schedules, planner, clock }: ScheduleServiceDeps) {
   /** The caller's server, or 404 (another tenant's, or outside the key's restriction). */
-  async function load(principal: Principal, id: string): Promise<ServerRecord> {
-    requireServerAccess(principal, id);
-    if (!ServerIdSchema.safeParse(id).success) throw serverNotFound(id.slice(0, 40));
-    const server = await servers.get(principal.tenantId, id);
-    if (!server) throw serverNotFound(id);
-    return server;
-  }
+  const load = (principal: Principal, id: string): Promise<ServerRecord> =>
+    loadServer(servers, principal, id);
 
   async function removeOne(schedule: Pick<ScheduleRecord, 'serverId' | 'id'>): Promise<boolean> {
     const removed = await schedules.remove(schedule.serverId, schedule.id);

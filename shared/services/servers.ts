@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from '../domain/api-key.ts';
-import { requireServerAccess, serverNotFound } from '../domain/api-key.ts';
 import {
   ConcurrentModificationError,
   ConflictError,
@@ -14,7 +13,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../domain/errors.ts';
-import { isIdOf, newId } from '../domain/ids.ts';
+import { newId } from '../domain/ids.ts';
 import type {
   CreateServerRequest,
   Game,
@@ -33,6 +32,7 @@ import {
 import { transition } from '../domain/server-state.ts';
 import { renderServerConfig } from '../domain/sii/server-config.ts';
 import type { Clock, PackageCatalog, Page, PageRequest, ServerEvent, ServerRepository } from './ports.ts';
+import { loadServer } from './server-access.ts';
 
 export interface ServerServiceDeps {
   readonly servers: ServerRepository;
@@ -63,13 +63,8 @@ export function createServerService(deps: ServerServiceDeps) {
   const { servers, clock } = deps;
 
   /** The caller's server, or 404 when it belongs to another tenant or to no key restriction. */
-  async function load(principal: Principal, id: string): Promise<ServerRecord> {
-    requireServerAccess(principal, id);
-    if (!isIdOf('srv', id)) throw serverNotFound(id.slice(0, 40));
-    const server = await servers.get(principal.tenantId, id);
-    if (!server) throw serverNotFound(id);
-    return server;
-  }
+  const load = (principal: Principal, id: string): Promise<ServerRecord> =>
+    loadServer(servers, principal, id);
 
   function checkInstanceType(instanceType: string): void {
     if (!deps.instanceTypes.includes(instanceType)) {

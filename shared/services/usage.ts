@@ -4,14 +4,13 @@
  * life from its creation (to its deletion, or to now).
  */
 import type { Principal } from '../domain/api-key.ts';
-import { requireServerAccess, serverNotFound } from '../domain/api-key.ts';
 import { ValidationError } from '../domain/errors.ts';
 import type { BudgetStatus, UsageInterval } from '../domain/run.ts';
 import type { ServerRecord } from '../domain/server.ts';
-import { ServerIdSchema } from '../domain/server.ts';
 import type { MonthWindow, PriceTable, ServerUsage } from '../domain/usage.ts';
 import { basisOf, MonthSchema, monthOf, monthWindow, serverUsage, totalOf } from '../domain/usage.ts';
 import type { Clock, ServerRepository, UsageRepository } from './ports.ts';
+import { loadServer } from './server-access.ts';
 
 export interface UsageServiceDeps {
   readonly servers: ServerRepository;
@@ -72,12 +71,9 @@ export function createUsageService({ servers, usage, prices, clock, budgets }: U
 
   return {
     async server(principal: Principal, id: string, month: string | undefined) {
-      requireServerAccess(principal, id);
-      if (!ServerIdSchema.safeParse(id).success) throw serverNotFound(id.slice(0, 40));
+      const server = await loadServer(servers, principal, id);
       const now = clock.now();
       const window = windowOf(month, now);
-      const server = await servers.get(principal.tenantId, id);
-      if (!server) throw serverNotFound(id);
       const closed = await usage.closed(principal.tenantId, window.start, window.end, id);
       const found = usageOf(server, closed, window, now);
       return { ...header(window, now, [found]), ...found };
