@@ -30,6 +30,33 @@ export function createServerIndex({
 }: ServerIndexOptions): ServerIndex {
   const { active, byInstance } = TABLE_DESIGN.indexes;
 
+  /** The Query pages of one shard of the active index: its items, or only their keys. */
+  async function* shardPages(
+    shard: number,
+    { keysOnly = false, limit }: { keysOnly?: boolean; limit?: number },
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: active.indexName,
+          KeyConditionExpression: '#s = :s',
+          ExpressionAttributeNames: {
+            '#s': active.partitionKey,
+            ...(keysOnly ? { '#t': 'tenantId', '#id': 'id' } : {}),
+          },
+          ExpressionAttributeValues: { ':s': `ACTIVE#${shard}` },
+          ...(keysOnly ? { ProjectionExpression: '#t, #id' } : {}),
+          ...(limit ? { Limit: limit } : {}),
+          ExclusiveStartKey: start,
+        }),
+      );
+      yield page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   return {
     async findByInstance(instanceId) {
       const result = await client.send(
@@ -51,25 +78,12 @@ export function createServerIndex({
 
     async *active() {
       for (let shard = 0; shard < ACTIVE_SHARDS; shard++) {
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: active.indexName,
-              KeyConditionExpression: '#s = :s',
-              ExpressionAttributeNames: { '#s': active.partitionKey, '#t': 'tenantId', '#id': 'id' },
-              ExpressionAttributeValues: { ':s': `ACTIVE#${shard}` },
-              ProjectionExpression: '#t, #id',
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const hit of page.Items ?? []) {
+        for await (const hits of shardPages(shard, { keysOnly: true })) {
+          for (const hit of hits) {
             const server = await servers.get(String(hit.tenantId), String(hit.id));
             if (server) yield server;
           }
-          start = page.LastEvaluatedKey;
-        } while (start);
+        }
       }
     },
 
@@ -80,24 +94,10 @@ export function createServerIndex({
       // From a random shard on: a tick cut short by its deadline leaves other servers for the next.
       const first = Math.floor(Math.random() * ACTIVE_SHARDS);
       for (let n = 0; n < ACTIVE_SHARDS; n++) {
-        const shard = (first + n) % ACTIVE_SHARDS;
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: active.indexName,
-              KeyConditionExpression: '#s = :s',
-              ExpressionAttributeNames: { '#s': active.partitionKey },
-              ExpressionAttributeValues: { ':s': `ACTIVE#${shard}` },
-              ExclusiveStartKey: start,
-              Limit: activePageSize,
-            }),
-          );
-          const servers = (page.Items ?? []).map(toServerRecord);
-          if (servers.length) yield servers;
-          start = page.LastEvaluatedKey;
-        } while (start);
+        for await (const items of shardPages((first + n) % ACTIVE_SHARDS, { limit: activePageSize })) {
+          const page = items.map(toServerRecord);
+          if (page.length) yield page;
+        }
       }
     },
   };
