@@ -29,7 +29,7 @@ import autocannon from 'autocannon';
 import autocannonPkg from 'autocannon/package.json' with { type: 'json' };
 import { LOCAL_TENANT } from '../local/admin-key.ts';
 import { dataDir } from '../local/endpoints.ts';
-import { runCleanups, startLocalStack } from '../local/stack.ts';
+import { positiveIntFromEnv, runCleanups, startLocalStack } from '../local/stack.ts';
 import { keys } from '../shared/adapters/dynamodb/keys.ts';
 import { newKeySecret } from '../shared/domain/ids.ts';
 
@@ -45,14 +45,6 @@ interface Ready {
   readonly type: 'ready';
   readonly api: string;
   readonly baseline: string;
-}
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
-    throw new Error(`${name} must be a positive whole number, not ${raw}.`);
-  return Number(raw);
 }
 
 // ---------------------------------------------------------------------------------------------

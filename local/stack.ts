@@ -233,7 +233,8 @@ export async function startLocalStack({
   };
 }
 
-function positiveIntFromEnv(name: string, fallback: number): number {
+/** A whole number of at least 1 from the environment, or `fallback` when unset. */
+export function positiveIntFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (!raw) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1)
