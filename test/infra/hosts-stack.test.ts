@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -8,28 +7,12 @@ import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { ROUTES } from '../../shared/http/routes.ts';
 import { JOBS, STATE_CHANGE_DETAIL_TYPE } from '../../shared/runtime/jobs.ts';
-import { synthApp } from './synth.ts';
+import type { Statement } from './synth.ts';
+import { statementsOf, synthApp } from './synth.ts';
 
 const { stacks, api } = synthApp();
 const hosts = Template.fromStack(stacks.hosts);
 
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-/** Every statement granted to a function's role, whichever stack holds the policy. */
-function statementsOf(fn: { role?: { node: { defaultChild: unknown } } | undefined }): Statement[] {
-  const role = fn.role;
-  if (!role) throw new Error('no role');
-  const stack = Stack.of(role as never);
-  const template = stack === stacks.api ? api : hosts;
-  const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
 const actions = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
 const withAction = (statements: Statement[], action: string) =>
   statements.filter((s) => [s.Action].flat().includes(action));

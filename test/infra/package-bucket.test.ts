@@ -4,25 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { ConvoyFunction } from '../../infra/constructs/convoy-function.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { ROUTES } from '../../shared/http/routes.ts';
-import { synthApp } from './synth.ts';
+import { actionsOf, synthApp } from './synth.ts';
 
-const { data, api } = synthApp();
+const { stacks, data, api } = synthApp();
 const buckets = () => data.findResources('AWS::S3::Bucket');
 
-/** Every IAM statement of the role of the function behind `routeName`. */
-function statementsOf(routeName: string): { Action: string | string[]; Resource: unknown }[] {
-  const roles = api.findResources('AWS::IAM::Role');
-  const roleId = Object.keys(roles).find((id) => id.startsWith(`Http${routeName.replaceAll('-', '')}`));
-  if (!roleId) throw new Error(`no role for ${routeName}`);
-  const policies = api.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
 const s3Actions = (routeName: string) =>
-  statementsOf(routeName)
-    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
-    .filter((a) => a.startsWith('s3:'));
+  actionsOf(stacks.api.httpApi.functions.get(routeName)?.function ?? {}).filter((a) => a.startsWith('s3:'));
 
 describe('PackageBucket', () => {
   it('lives in the data stack with a stable logical id and is retained, beside its access-log bucket', () => {

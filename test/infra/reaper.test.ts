@@ -1,10 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { HOST_TAGS } from '../../shared/adapters/ec2/tags.ts';
-import { synthApp } from './synth.ts';
+import { actionsOf, statementsOf, synthApp } from './synth.ts';
 
 const { stacks } = synthApp();
 const jobs = Template.fromStack(stacks.api);
@@ -12,21 +10,7 @@ const reaper = stacks.api.sync?.functions.get('idle-reaper')?.function;
 if (!reaper) throw new Error('no idle-reaper function');
 const reaperId = stacks.api.getLogicalId(reaper.node.defaultChild as CfnFunction);
 
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-function reaperStatements(): Statement[] {
-  const role = reaper?.role;
-  if (!role) throw new Error('no role');
-  const roleId = Stack.of(role).getLogicalId(role.node.defaultChild as CfnRole);
-  return Object.values(jobs.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-const actions = () => reaperStatements().flatMap((s) => [s.Action].flat());
+const actions = () => actionsOf(reaper);
 
 describe('the idle reaper in CDK', () => {
   it('runs every minute, from an EventBridge rule', () => {
@@ -44,7 +28,7 @@ describe('the idle reaper in CDK', () => {
   it('may stop this deployment’s hosts and nothing else on EC2', () => {
     const ec2 = actions().filter((a) => a.startsWith('ec2:'));
     expect(ec2).toEqual(['ec2:StopInstances']);
-    const stop = reaperStatements().find((s) => [s.Action].flat().includes('ec2:StopInstances'));
+    const stop = statementsOf(reaper).find((s) => [s.Action].flat().includes('ec2:StopInstances'));
     expect(stop?.Condition).toEqual({
       StringEquals: { [`aws:ResourceTag/${HOST_TAGS.deployment}`]: 'convoy' },
     });

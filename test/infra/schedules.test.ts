@@ -1,11 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { SCHEDULER_ENV } from '../../shared/config/scheduler-env.ts';
 import { ROUTES } from '../../shared/http/routes.ts';
-import { synthApp } from './synth.ts';
+import { actionsOf, statementsOf, synthApp } from './synth.ts';
 
 const { stacks, api } = synthApp();
 const { schedules } = stacks.api;
@@ -16,23 +15,6 @@ const fireId = stacks.api.getLogicalId(fire.node.defaultChild as CfnFunction);
 const groupId = stacks.api.getLogicalId(schedules.group);
 const schedulerRoleId = stacks.api.getLogicalId(schedules.role.node.defaultChild as CfnRole);
 
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-/** Every statement of every policy attached to the function's role, in the function's stack. */
-function statementsOf(fn: LambdaFunction): Statement[] {
-  const role = fn.role;
-  if (!role) throw new Error('no role');
-  const stack = Stack.of(fn);
-  const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
-  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-const actionsOf = (fn: LambdaFunction) => statementsOf(fn).flatMap((s) => [s.Action].flat());
 const apiFunction = (name: string) => {
   const fn = stacks.api.httpApi.functions.get(name)?.function;
   if (!fn) throw new Error(`no ${name} function`);

@@ -1,32 +1,14 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_ENV } from '../../shared/config/webhook-env.ts';
 import { DELIVERY_MAX_RECEIVES } from '../../shared/runtime/webhook-functions.ts';
-import { synthApp } from './synth.ts';
+import { actionsOf, synthApp } from './synth.ts';
 
 const { stacks, api, data } = synthApp();
 const { webhooks } = stacks.api;
 const queueId = stacks.api.getLogicalId(webhooks.queue.node.defaultChild as CfnQueue);
 const dlqId = stacks.api.getLogicalId(webhooks.deadLetters.node.defaultChild as CfnQueue);
-
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-}
-function statementsOf(fn: LambdaFunction): Statement[] {
-  const role = fn.role;
-  if (!role) throw new Error('no role');
-  const stack = Stack.of(fn);
-  const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
-  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-const actionsOf = (fn: LambdaFunction) => statementsOf(fn).flatMap((s) => [s.Action].flat());
 
 describe('webhook delivery infrastructure', () => {
   it('turns on the table stream with both images', () => {

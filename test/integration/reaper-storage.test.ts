@@ -8,10 +8,10 @@ import { createIdleRecords } from '../../shared/adapters/dynamodb/idle-records.t
 import { createServerIndex } from '../../shared/adapters/dynamodb/server-index.ts';
 import { createServerRepository } from '../../shared/adapters/dynamodb/server-repository.ts';
 import { ConcurrentModificationError } from '../../shared/domain/errors.ts';
-import type { ServerRecord, ServerRuntime, ServerState } from '../../shared/domain/server.ts';
+import type { ServerRecord, ServerState } from '../../shared/domain/server.ts';
 import type { IdleRecords, ServerIndex, ServerRepository } from '../../shared/services/ports.ts';
 import { FixedClock } from '../support/fakes.ts';
-import { serverRecord } from '../support/servers.ts';
+import { serverRecord, serverRuntime } from '../support/servers.ts';
 import { createTestTable } from './support.ts';
 
 let repo: ServerRepository;
@@ -35,22 +35,7 @@ beforeAll(async () => {
   records = createIdleRecords({ client: table.client, tableName: table.tableName });
 });
 
-const runtime: ServerRuntime = {
-  address: '198.51.100.7',
-  connectionPort: 27015,
-  queryPort: 27016,
-  searchId: null,
-  ready: true,
-  players: 0,
-  maxPlayers: 8,
-  gameVersion: null,
-  startedAt: now,
-  lastPlayerSeenAt: null,
-  lastHeartbeatAt: now,
-  lastAnsweredAt: null,
-  keepaliveUntil: null,
-  idleStopAt: null,
-};
+const runtime = serverRuntime({ lastHeartbeatAt: now }, now);
 
 const server = (state: ServerState, tenantId = 'acme'): ServerRecord =>
   serverRecord(

@@ -8,10 +8,10 @@ import {
   ValidationError,
 } from '../../shared/domain/errors.ts';
 import { newId } from '../../shared/domain/ids.ts';
-import { DEFAULT_CONFIG, type ServerRecord, type ServerRuntime } from '../../shared/domain/server.ts';
+import { DEFAULT_CONFIG, type ServerRecord } from '../../shared/domain/server.ts';
 import type { ServerRepository } from '../../shared/services/ports.ts';
 import { FixedClock } from '../support/fakes.ts';
-import { serverRecord } from '../support/servers.ts';
+import { serverRecord, serverRuntime } from '../support/servers.ts';
 import { createTestTable } from './support.ts';
 
 let table: Awaited<ReturnType<typeof createTestTable>>;
@@ -71,22 +71,7 @@ describe('DynamoDB server repository', () => {
   });
 
   it('fails a write guarded by the heartbeat it decided on once the host has reported since', async () => {
-    const runtime = (lastHeartbeatAt: string | null): ServerRuntime => ({
-      address: '203.0.113.10',
-      connectionPort: 27015,
-      queryPort: 27016,
-      searchId: null,
-      ready: true,
-      players: 0,
-      maxPlayers: 8,
-      gameVersion: null,
-      startedAt: '2026-11-22T09:00:00.000Z',
-      lastPlayerSeenAt: null,
-      lastHeartbeatAt,
-      lastAnsweredAt: null,
-      keepaliveUntil: null,
-      idleStopAt: null,
-    });
+    const runtime = (lastHeartbeatAt: string | null) => serverRuntime({ lastHeartbeatAt });
     const s = server('t-hb', { state: 'running', runtime: runtime(null) });
     await repo.create(s, created);
     const stop = (from: ServerRecord, heartbeatSeen: string | null) =>

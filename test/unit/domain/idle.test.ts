@@ -10,6 +10,7 @@ import {
 } from '../../../shared/domain/idle.ts';
 import type { IdlePolicy, ServerRecord, ServerRuntime, ServerState } from '../../../shared/domain/server.ts';
 import { SERVER_STATES } from '../../../shared/domain/server.ts';
+import { serverRuntime } from '../../support/servers.ts';
 
 const MIN = 60_000;
 const START = Date.parse('2026-11-22T10:00:00.000Z');
@@ -31,26 +32,7 @@ function server({ state = 'running', idle = {}, runtime = {} }: Setup = {}): Ser
     idle: { autoStop: true, afterMinutes: 30, startGraceMinutes: 15, ...idle },
     updatedAt: isoAt(0),
     version: 7,
-    runtime:
-      runtime === null
-        ? null
-        : {
-            address: '198.51.100.7',
-            connectionPort: 27015,
-            queryPort: 27016,
-            searchId: null,
-            ready: true,
-            players: 0,
-            maxPlayers: 8,
-            gameVersion: null,
-            startedAt: isoAt(0),
-            lastPlayerSeenAt: null,
-            lastHeartbeatAt: null,
-            lastAnsweredAt: null,
-            keepaliveUntil: null,
-            idleStopAt: null,
-            ...runtime,
-          },
+    runtime: runtime === null ? null : serverRuntime(runtime, isoAt(0)),
   } as ServerRecord;
 }
 

@@ -6,12 +6,12 @@
  * does. Capacity shortages and a launch lost to a crash are in lifecycle.test.ts.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createLifecycleService, type LifecycleService } from '../../../shared/services/lifecycle.ts';
-import type { ResolvedPackage } from '../../../shared/services/package-queries.ts';
+import type { LifecycleService } from '../../../shared/services/lifecycle.ts';
 import type { PowerResult, TaggedHost } from '../../../shared/services/ports.ts';
-import { createServerService, type ServerService } from '../../../shared/services/servers.ts';
-import { FakeHostProvider, InMemoryServerIndex } from '../../support/fake-hosts.ts';
-import { FixedClock, InMemoryPackageCatalog, InMemoryServerRepository } from '../../support/fakes.ts';
+import type { ServerService } from '../../../shared/services/servers.ts';
+import { FakeHostProvider } from '../../support/fake-hosts.ts';
+import type { FixedClock, InMemoryServerRepository } from '../../support/fakes.ts';
+import { lifecycleWorld } from '../../support/lifecycle-world.ts';
 import { admin } from '../../support/principals.ts';
 
 type Call = 'start' | 'stop' | 'terminate' | 'describe';
@@ -56,27 +56,12 @@ let servers: ServerService;
 let logged: string[];
 
 beforeEach(() => {
-  repo = new InMemoryServerRepository();
-  hosts = new FailingHosts();
-  clock = new FixedClock();
   logged = [];
-  lifecycle = createLifecycleService({
-    servers: repo,
-    index: new InMemoryServerIndex(repo),
-    hosts,
-    packages: { resolvePackageFor: async () => ({}) as ResolvedPackage },
-    clock,
-    instanceTypes: ['t3.medium', 't3.large'],
+  ({ repo, clock, hosts, lifecycle, servers } = lifecycleWorld({
+    hosts: new FailingHosts(),
     transitionTimeoutMs: TIMEOUT_MS,
     onError: (message) => logged.push(message),
-  });
-  servers = createServerService({
-    servers: repo,
-    packages: new InMemoryPackageCatalog(),
-    clock,
-    instanceTypes: ['t3.medium', 't3.large'],
-    onDeleting: (server, actor) => lifecycle.terminateHost(server, actor),
-  });
+  }));
 });
 
 const create = async () => (await servers.create(acme, { name: 'Convoy', game: 'ets2' })).server.id;

@@ -8,9 +8,10 @@ import {
   type LifecycleService,
 } from '../../../shared/services/lifecycle.ts';
 import type { ResolvedPackage } from '../../../shared/services/package-queries.ts';
-import { createServerService, type ServerService } from '../../../shared/services/servers.ts';
+import type { ServerService } from '../../../shared/services/servers.ts';
 import { FakeHostProvider, InMemoryServerIndex } from '../../support/fake-hosts.ts';
-import { FixedClock, InMemoryPackageCatalog, InMemoryServerRepository } from '../../support/fakes.ts';
+import type { FixedClock, InMemoryServerRepository } from '../../support/fakes.ts';
+import { lifecycleWorld } from '../../support/lifecycle-world.ts';
 import { admin } from '../../support/principals.ts';
 
 let repo: InMemoryServerRepository;
@@ -30,26 +31,12 @@ const packages = {
 };
 
 beforeEach(() => {
-  repo = new InMemoryServerRepository();
-  hosts = new FakeHostProvider();
-  clock = new FixedClock();
   packageAvailable = true;
-  lifecycle = createLifecycleService({
-    servers: repo,
-    index: new InMemoryServerIndex(repo),
-    hosts,
+  ({ repo, clock, hosts, lifecycle, servers } = lifecycleWorld({
+    hosts: new FakeHostProvider(),
     packages,
-    clock,
-    instanceTypes: ['t3.medium', 't3.large'],
     transitionTimeoutMs: TIMEOUT_MS,
-  });
-  servers = createServerService({
-    servers: repo,
-    packages: new InMemoryPackageCatalog(),
-    clock,
-    instanceTypes: ['t3.medium', 't3.large'],
-    onDeleting: (server, actor) => lifecycle.terminateHost(server, actor),
-  });
+  }));
 });
 
 const create = async () => (await servers.create(acme, { name: 'Convoy', game: 'ets2' })).server.id;

@@ -7,9 +7,10 @@ import { createLifecycleService, type LifecycleService } from '../../../shared/s
 import type { ResolvedPackage } from '../../../shared/services/package-queries.ts';
 import type { GameQuery, IdleRecords } from '../../../shared/services/ports.ts';
 import { createReaper, type Reaper, type ReaperDeps } from '../../../shared/services/reaper.ts';
-import { createServerService, type ServerService } from '../../../shared/services/servers.ts';
+import type { ServerService } from '../../../shared/services/servers.ts';
 import { FakeHostProvider, InMemoryServerIndex } from '../../support/fake-hosts.ts';
-import { FixedClock, InMemoryPackageCatalog, InMemoryServerRepository } from '../../support/fakes.ts';
+import type { FixedClock, InMemoryServerRepository } from '../../support/fakes.ts';
+import { lifecycleWorld } from '../../support/lifecycle-world.ts';
 import { admin } from '../../support/principals.ts';
 
 const MIN = 60_000;
@@ -77,24 +78,10 @@ function build(overrides: Partial<ReaperDeps> = {}): Reaper {
 }
 
 beforeEach(() => {
-  repo = new InMemoryServerRepository();
-  hosts = new FakeHostProvider();
-  clock = new FixedClock();
-  lifecycle = createLifecycleService({
-    servers: repo,
-    index: new InMemoryServerIndex(repo),
-    hosts,
-    packages,
-    clock,
-    instanceTypes: ['t3.medium'],
+  ({ repo, clock, hosts, lifecycle, servers } = lifecycleWorld({
+    hosts: new FakeHostProvider(),
     transitionTimeoutMs: 15 * MIN,
-  });
-  servers = createServerService({
-    servers: repo,
-    packages: new InMemoryPackageCatalog(),
-    clock,
-    instanceTypes: ['t3.medium'],
-  });
+  }));
   query = new FakeGameQuery();
   records = new InMemoryIdleRecords(repo);
   reaper = build();
